@@ -81,6 +81,8 @@ struct Track {
   double chi2 = 0.0;
   std::int32_t ndof = 0;
   Iteration iteration = Iteration::kPrompt;
+  Vector3 inner_momentum;   // momentum at the innermost valid hit [GeV]
+  Vector3 outer_momentum;   // momentum at the outermost valid hit [GeV]
   std::vector<std::uint32_t> hits;            // ids of the valid hits, in order of crossing
   std::vector<HitPatternEntry> hit_pattern;   // every crossed layer, inside out
 
