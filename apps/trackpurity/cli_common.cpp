@@ -68,7 +68,7 @@ std::string data_dir() {
   if (const char* from_environment = std::getenv("TRACKPURITY_DATA_DIR")) {
     return from_environment;
   }
-  return TRACKPURITY_SOURCE_DIR;
+  return std::string(TRACKPURITY_SOURCE_DIR) + "/data";
 }
 
 }  // namespace trackpurity::cli
