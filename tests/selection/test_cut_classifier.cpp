@@ -261,6 +261,24 @@ TEST(CutClassifierInputs, ClosestVertexWithEnoughTracks) {
   EXPECT_NEAR(with_vertex_1.abs_dxy, 0.0, 1e-12);
 }
 
+TEST(CutClassifierInputs, ClosestVertexUsesFullDz) {
+  // Momentum (3, 4, 12) GeV at (0.1, -0.2, 1.0) cm. Vertex A at (0.5, 0.5, 1.0)
+  // has the same z but dz = 0.8 * 2.4 = 1.92 cm; vertex B at (0, 0, 0.7) has
+  // dz = 0.3 + 0.1 * 2.4 = 0.54 cm and is the closest.
+  edm::Event event = make_event();
+  edm::Track& track = event.tracks[0];
+  track.reference_point = {0.1, -0.2, 1.0};
+  track.parameters = edm::parameters_from_state(track.reference_point, {3.0, 4.0, 12.0}, 1);
+  event.vertices.resize(2);
+  event.vertices[0].position = {0.5, 0.5, 1.0};
+  event.vertices[0].track_count = 3;
+  event.vertices[1].position = {0.0, 0.0, 0.7};
+  event.vertices[1].track_count = 3;
+  const CutInputs in = CutClassifier().inputs(track, event);
+  EXPECT_NEAR(in.abs_dz, 0.54, 1e-12);
+  EXPECT_NEAR(in.abs_dxy, std::abs(track.dxy(event.vertices[1].position)), 1e-12);
+}
+
 TEST(CutClassifierInputs, BeamSpotWithoutCandidateVertex) {
   edm::Event event = make_event();
   for (edm::Vertex& vertex : event.vertices) {

@@ -56,18 +56,28 @@ void validate_level(const QualityCuts& cuts, std::string_view level) {
 }
 
 // Closest vertex in |dz| among those with enough tracks, else the beam spot.
+// dz(P) is edm::Track::dz with the momentum computed once, because an event
+// has hundreds of vertices to try per track.
 edm::Vector3 closest_vertex(const edm::Track& track, const edm::Event& event,
                             std::uint32_t min_tracks) {
+  const edm::Vector3 momentum = track.momentum();
+  const double pt = momentum.perp();
+  const double cot_theta = momentum.z / pt;
+  const edm::Vector3& v = track.reference_point;
+
   edm::Vector3 closest = event.beam_spot.position;
   double closest_dz = std::numeric_limits<double>::infinity();
   for (const edm::Vertex& vertex : event.vertices) {
     if (vertex.track_count < min_tracks) {
       continue;
     }
-    const double dz = std::abs(track.dz(vertex.position));
+    const edm::Vector3& point = vertex.position;
+    const double dz = std::abs(
+        (v.z - point.z) -
+        ((v.x - point.x) * momentum.x + (v.y - point.y) * momentum.y) / pt * cot_theta);
     if (dz < closest_dz) {
       closest_dz = dz;
-      closest = vertex.position;
+      closest = point;
     }
   }
   return closest;
