@@ -1,0 +1,138 @@
+#include "trackpurity/selection/calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "trackpurity/core/error.hpp"
+#include "trackpurity/core/logging.hpp"
+#include "trackpurity/selection/selector.hpp"
+
+namespace trackpurity::selection {
+
+namespace {
+
+// Allowance for the rounding of 1 - target_recall, so that for example
+// (1 - 0.995) * 2000 counts as exactly 10.
+constexpr double kRoundingAllowance = 1e-9;
+
+CategoryCalibration measure_recall(std::uint64_t kept, std::uint64_t genuine,
+                                   double confidence_level) {
+  CategoryCalibration category;
+  category.genuine_tracks = genuine;
+  category.kept_tracks = kept;
+  category.recall = static_cast<double>(kept) / static_cast<double>(genuine);
+  category.recall_interval = clopper_pearson(kept, genuine, confidence_level);
+  return category;
+}
+
+void require_enough(std::size_t available, double target_recall, const char* category) {
+  const std::uint64_t needed = minimum_genuine_tracks(target_recall);
+  if (available < needed) {
+    throw ConfigError(fmt::format(
+        "calibration at target recall {} needs at least {} genuine {}tracks (ceil(10 / (1 - "
+        "target))), but the sample has {}: use a larger calibration sample",
+        target_recall, needed, category, available));
+  }
+}
+
+}  // namespace
+
+void CalibrationConfig::validate() const {
+  WorkingPoints check;
+  check.target_recall = target_recall;
+  check.displaced_dxy_cut = displaced_dxy_cut;
+  check.confidence_level = confidence_level;
+  check.validate();
+}
+
+std::uint64_t minimum_genuine_tracks(double target_recall) {
+  return static_cast<std::uint64_t>(std::ceil(10.0 / (1.0 - target_recall) - kRoundingAllowance));
+}
+
+double threshold_for_recall(std::vector<float>& genuine_scores, double target_recall) {
+  if (genuine_scores.empty()) {
+    throw std::invalid_argument("threshold_for_recall needs at least one genuine score");
+  }
+  const auto count = static_cast<double>(genuine_scores.size());
+  const auto k = static_cast<std::size_t>(
+      std::floor((1.0 - target_recall) * count + kRoundingAllowance));
+  const auto kth = genuine_scores.begin() + static_cast<std::ptrdiff_t>(k);
+  std::nth_element(genuine_scores.begin(), kth, genuine_scores.end());
+  return static_cast<double>(*kth);
+}
+
+WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint8_t> genuine,
+                        std::span<const float> dxy_bs, const CalibrationConfig& config) {
+  config.validate();
+  if (genuine.size() != scores.size() || dxy_bs.size() != scores.size()) {
+    throw std::invalid_argument(
+        fmt::format("calibration got {} scores, {} genuine labels and {} dxy_bs values: give one "
+                    "of each per track",
+                    scores.size(), genuine.size(), dxy_bs.size()));
+  }
+
+  // 1. Collect the genuine scores of each category.
+  std::vector<float> all_scores;
+  std::vector<float> displaced_scores;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    if (std::isnan(scores[i])) {
+      throw std::invalid_argument(fmt::format(
+          "score of track {} is NaN: give flagged tracks score 0 before calibration", i));
+    }
+    if (genuine[i] == 0) {
+      continue;
+    }
+    all_scores.push_back(scores[i]);
+    if (std::abs(dxy_bs[i]) > config.displaced_dxy_cut) {
+      displaced_scores.push_back(scores[i]);
+    }
+  }
+
+  // 2. Set the thresholds.
+  require_enough(all_scores.size(), config.target_recall, "");
+  WorkingPoints working_points;
+  working_points.target_recall = config.target_recall;
+  working_points.confidence_level = config.confidence_level;
+  working_points.displaced_dxy_cut = config.displaced_dxy_cut;
+  working_points.displaced_category = config.displaced_category;
+  working_points.main_threshold = threshold_for_recall(all_scores, config.target_recall);
+  working_points.displaced_threshold = working_points.main_threshold;
+  if (config.displaced_category) {
+    require_enough(displaced_scores.size(), config.target_recall, "displaced ");
+    working_points.displaced_threshold =
+        threshold_for_recall(displaced_scores, config.target_recall);
+  }
+
+  // 3. Measure the recall of the full keep rule in each category.
+  std::uint64_t kept_all = 0;
+  std::uint64_t kept_displaced = 0;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    if (genuine[i] == 0 || !keep_track(working_points, scores[i], dxy_bs[i])) {
+      continue;
+    }
+    ++kept_all;
+    if (std::abs(dxy_bs[i]) > config.displaced_dxy_cut) {
+      ++kept_displaced;
+    }
+  }
+  working_points.all = measure_recall(kept_all, all_scores.size(), config.confidence_level);
+  if (!displaced_scores.empty()) {
+    working_points.displaced =
+        measure_recall(kept_displaced, displaced_scores.size(), config.confidence_level);
+  }
+
+  const auto logger = logging::get("selection");
+  logger->info("calibrated at target recall {}: main threshold {:.6g} keeps {}/{} genuine tracks",
+               config.target_recall, working_points.main_threshold, kept_all, all_scores.size());
+  if (config.displaced_category) {
+    logger->info("displaced threshold {:.6g} keeps {}/{} genuine tracks with |dxy_bs| > {} cm",
+                 working_points.displaced_threshold, kept_displaced, displaced_scores.size(),
+                 config.displaced_dxy_cut / units::cm);
+  }
+  return working_points;
+}
+
+}  // namespace trackpurity::selection
