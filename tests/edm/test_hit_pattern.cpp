@@ -36,8 +36,6 @@ TEST(HitPattern, CountsLostInnerOuterAndBetween) {
   EXPECT_EQ(summary.layers_with_measurement, 4);
   EXPECT_EQ(summary.pixel_layers_with_measurement, 2);
   EXPECT_EQ(summary.layers_without_measurement, 1);
-  EXPECT_EQ(summary.layers_off_inner, 1);
-  EXPECT_EQ(summary.layers_off_outer, 2);
 }
 
 TEST(HitPattern, MissingHitOnLayerWithValidHitIsNotLayerWithoutMeasurement) {

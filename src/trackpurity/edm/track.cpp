@@ -99,8 +99,6 @@ HitPatternSummary summarize(const std::vector<HitPatternEntry>& pattern) noexcep
   std::bitset<kLayerKeySpace> valid_layers;
   std::bitset<kLayerKeySpace> valid_pixel_layers;
   std::bitset<kLayerKeySpace> missing_between_layers;
-  std::bitset<kLayerKeySpace> missing_inner_layers;
-  std::bitset<kLayerKeySpace> missing_outer_layers;
 
   // 2. Count hits by type and position, and collect the layers of each kind.
   for (std::size_t i = 0; i < pattern.size(); ++i) {
@@ -121,10 +119,8 @@ HitPatternSummary summarize(const std::vector<HitPatternEntry>& pattern) noexcep
       case HitType::kMissing:
         if (first_valid < 0 || index < first_valid) {
           ++summary.lost_inner_hits;
-          missing_inner_layers.set(key);
         } else if (index > last_valid) {
           ++summary.lost_outer_hits;
-          missing_outer_layers.set(key);
         } else {
           ++summary.lost_hits;
           missing_between_layers.set(key);
@@ -143,8 +139,6 @@ HitPatternSummary summarize(const std::vector<HitPatternEntry>& pattern) noexcep
   summary.pixel_layers_with_measurement = static_cast<int>(valid_pixel_layers.count());
   summary.layers_without_measurement =
       static_cast<int>((missing_between_layers & ~valid_layers).count());
-  summary.layers_off_inner = static_cast<int>((missing_inner_layers & ~valid_layers).count());
-  summary.layers_off_outer = static_cast<int>((missing_outer_layers & ~valid_layers).count());
   return summary;
 }
 

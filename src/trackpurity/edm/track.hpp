@@ -129,8 +129,6 @@ struct HitPatternSummary {
   int layers_with_measurement = 0;         // distinct layers with at least one valid hit
   int pixel_layers_with_measurement = 0;
   int layers_without_measurement = 0;      // layers with a missing and no valid hit, inside the valid range
-  int layers_off_inner = 0;                // distinct layers with missing hits before the first valid hit
-  int layers_off_outer = 0;                // distinct layers with missing hits after the last valid hit
 
   friend bool operator==(const HitPatternSummary&, const HitPatternSummary&) = default;
 };
