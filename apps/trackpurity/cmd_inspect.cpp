@@ -23,11 +23,11 @@ struct InspectOptions {
   std::optional<std::uint64_t> event;
 };
 
-// Longest attribute value printed in the text output; --json prints all of it.
+// Maximum length of an attribute value in the text output. --json prints every value whole.
 constexpr std::size_t kMaxTextAttributeLength = 160;
 
-// Model files are described by the nn module, which owns the safetensors
-// format; until it is wired in, say so and exit with status 2.
+// Model files belong to the nn module, which owns the safetensors format.
+// Until that module is wired in here, this prints a notice and returns status 2.
 int inspect_model_file(const std::string& path) {
   fmt::print("{}: model files are inspected by the nn module\n", path);
   return 2;

@@ -385,7 +385,7 @@ TEST_F(EventFileTest, SameEventsGiveIdenticalBytes) {
   const std::string first = file("first.h5");
   const std::string second = file("second.h5");
   write_file(first, events, small_buffers_config());
-  // HDF5 stores object timestamps unless told not to; a second apart would show them.
+  // HDF5 stores object timestamps by default, so writes a second apart would differ.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   write_file(second, events, small_buffers_config());
 
