@@ -14,12 +14,12 @@ namespace trackpurity::io {
 
 // Random access to the events of an HDF5 event file (layout in docs/formats.md).
 //
-// The constructor checks the whole layout once: the `format` and
-// `format_version` attributes, every standard column of every table present
-// (name, rank 1, element type), and the event offsets (length events + 1,
-// starting at 0, non-decreasing, ending at the column length). Any problem
-// throws FileError naming the path and the field ("tracks/chi2") and what was
-// expected. Tables may be absent: a simulated file has no tracks, and a file
+// The constructor checks the whole layout once. It checks the `format` and
+// `format_version` attributes and every standard column of every table
+// present (name, rank 1, element type). It checks that each event_offset has
+// events + 1 entries, starts at 0, never decreases and ends at the column
+// length. Any problem throws FileError naming the path, the field
+// ("tracks/chi2") and what was expected. Tables may be absent: a simulated file has no tracks, and a file
 // may have tracks without truth columns. Reading event i reads only its rows
 // (hyperslabs over the offsets).
 //

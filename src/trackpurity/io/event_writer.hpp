@@ -40,7 +40,7 @@ struct EventWriterConfig {
 // Rows are buffered per column and appended to chunked, extendible datasets,
 // so memory stays bounded however many events are written. The file is
 // written as `<path>.partial` and renamed to `path` only by close(), after
-// everything is flushed; a writer destroyed without close() (an exception
+// everything is flushed. A writer destroyed without close() (an exception
 // unwinding the stack) removes the partial file. The same events, config and
 // program build give a bit-identical file.
 //
@@ -57,12 +57,12 @@ class EventWriter {
   EventWriter(EventWriter&&) noexcept;
   EventWriter& operator=(EventWriter&&) noexcept;
 
-  // Appends one event and its extra per-track columns. Throws
-  // std::invalid_argument, before buffering anything, when the event's truth
-  // or extra columns do not have one entry per track (truth only when the
-  // config writes it) or when `extras` lacks a declared column, has an
-  // undeclared one or one of the wrong type. Throws FileError when HDF5 fails
-  // to write; the writer is then unusable and close() throws too.
+  // Appends one event and its extra per-track columns.
+  // Throws std::invalid_argument, before buffering anything, when:
+  // - the config writes truth and track_truth does not have one entry per track;
+  // - an extra column is missing, undeclared, of the wrong type, or not one value per track.
+  // Throws FileError when HDF5 fails to write. The writer is then unusable,
+  // and close() throws too.
   void write(const edm::Event& event, const ExtraTrackColumns& extras = {});
 
   // Flushes every buffer, stores `event_count`, closes the file and renames

@@ -21,10 +21,19 @@ H5::DataSet create_column(const H5::Group& group, const std::string& name, Scala
   if (H5Pset_obj_track_times(creation_list.getId(), 0) < 0) {
     throw H5::PropListIException("create_column", "H5Pset_obj_track_times failed");
   }
+  // The writer only appends, so a cache of two chunks keeps the partly
+  // filled last chunk in memory. HDF5's default of 1 MiB per dataset would
+  // hold about 100 MiB over the ~100 columns of a file.
+  H5::DSetAccPropList access_list;
+  constexpr std::size_t kCacheSlots = 521;  // a prime, HDF5's default
+  constexpr double kEvictWrittenChunksFirst = 1.0;
+  access_list.setChunkCache(kCacheSlots, 2 * storage.chunk_rows * size_of(type),
+                            kEvictWrittenChunksFirst);
+
   const hsize_t initial_size = 0;
   const hsize_t max_size = H5S_UNLIMITED;
   const H5::DataSpace space(1, &initial_size, &max_size);
-  return group.createDataSet(name, file_type(type), space, creation_list);
+  return group.createDataSet(name, file_type(type), space, creation_list, access_list);
 }
 
 void append(H5::DataSet& dataset, std::uint64_t already_written, const ColumnBuffer& buffer) {
