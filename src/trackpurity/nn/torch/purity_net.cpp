@@ -129,7 +129,7 @@ Model from_torch(PurityNet& net, std::vector<std::string> feature_names,
   model.feature_set = feature_set;
   std::map<std::string, torch::Tensor> tensors = model_tensors(*net);
 
-  for (const NamedTensor& tensor : named_tensors(model)) {
+  for (const NamedTensor& tensor : mutable_named_tensors(model)) {
     auto found = tensors.find(tensor.name);
     if (found == tensors.end()) {
       throw FileError(source, tensor.name, "missing tensor in the torch module");
