@@ -77,6 +77,7 @@ class ModelFile : public ::testing::Test {
       (void)load_model(path);
     } catch (const FileError& error) {
       EXPECT_EQ(error.path(), path);
+      RecordProperty("message", error.what());
       return error.what();
     }
     return "";
