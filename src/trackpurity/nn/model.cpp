@@ -85,7 +85,7 @@ nlohmann::json Model::metadata() const {
   };
 }
 
-std::vector<NamedTensor> named_tensors(Model& model) {
+std::vector<NamedTensor> mutable_named_tensors(Model& model) {
   return list_tensors<NamedTensor>(model);
 }
 

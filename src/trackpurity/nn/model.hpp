@@ -94,8 +94,9 @@ struct ConstNamedTensor {
 
 // Lists every tensor of the model in file order. The model's vectors must
 // already have the architecture's sizes (make_model does that).
-std::vector<NamedTensor> named_tensors(Model& model);
 std::vector<ConstNamedTensor> named_tensors(const Model& model);
+// Same list, with pointers through which the values can be filled in.
+std::vector<NamedTensor> mutable_named_tensors(Model& model);
 
 // Makes a model of the architecture with zero weights, identity BatchNorm
 // (gamma 1, beta 0, mean 0, variance 1) and the normalisation range [0, 1].

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "trackpurity/nn/engine.hpp"
+#include "trackpurity/nn/model.hpp"
+#include "trackpurity/nn/torch/purity_net.hpp"
+
+namespace trackpurity::nn {
+
+// Scores through libtorch in evaluation mode, float32: the peer of the cpu
+// engine in agreement tests and speed comparisons. It uses libtorch's own
+// thread settings (torch::set_num_threads).
+class TorchEngine final : public Engine {
+ public:
+  explicit TorchEngine(const Model& model);
+
+  std::string_view name() const noexcept override { return "libtorch"; }
+  std::size_t input_width() const noexcept override { return input_width_; }
+
+  // Gathers the columns into a [rows, inputs] tensor and runs the module's forward().
+  void score(std::span<const float* const> columns, std::size_t rows,
+             std::span<float> out) const override;
+
+ private:
+  std::size_t input_width_ = 0;
+  // forward() does not change the module in evaluation mode, so a const
+  // engine calls it from any thread.
+  mutable PurityNet net_{nullptr};
+};
+
+}  // namespace trackpurity::nn
