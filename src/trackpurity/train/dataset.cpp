@@ -21,6 +21,8 @@ void LabelledTracks::append(const LabelledTracks& other) {
   labels.insert(labels.end(), other.labels.begin(), other.labels.end());
   event_ids.insert(event_ids.end(), other.event_ids.begin(), other.event_ids.end());
   abs_dxy.insert(abs_dxy.end(), other.abs_dxy.begin(), other.abs_dxy.end());
+  cut_high_purity.insert(cut_high_purity.end(), other.cut_high_purity.begin(),
+                         other.cut_high_purity.end());
 }
 
 Split split_by_event(const LabelledTracks& tracks, double validation_fraction,
