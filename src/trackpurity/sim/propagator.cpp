@@ -101,74 +101,80 @@ Propagator::NextCrossing Propagator::find_next_crossing(const TrackState& state,
   NextCrossing next;
   next.path = max_path;
 
-  // 1. Cylinders: skip those the transverse circle (or line) cannot reach.
-  const double rho = curvature(state, field_);
-  const double tx = state.direction.x;
-  const double ty = state.direction.y;
-  const double transverse = std::hypot(tx, ty);
-  double reach_min = 0.0;
-  double reach_max = std::numeric_limits<double>::infinity();
-  if (transverse > 0.0) {
-    if (rho != 0.0) {
-      const double center_x = state.position.x - ty / rho;
-      const double center_y = state.position.y + tx / rho;
-      const double center_distance = std::hypot(center_x, center_y);
-      const double circle_radius = transverse / std::abs(rho);
-      reach_min = std::abs(center_distance - circle_radius);
-      reach_max = center_distance + circle_radius;
-    } else {
-      reach_min = std::abs(state.position.x * ty - state.position.y * tx) / transverse;
-    }
-    constexpr double kReachTolerance = 1e-6 * units::cm;
-    for (const MaterialSurface& cylinder : cylinders_) {
-      if (cylinder.radius < reach_min - kReachTolerance ||
-          cylinder.radius > reach_max + kReachTolerance) {
-        continue;
+  // 1. Disks first, because they are cheap: walk the planes in the direction
+  // of motion. The first one hit within its radial range is the nearest disk,
+  // and planes beyond the best crossing so far cannot win.
+  const double tz = state.direction.z;
+  if (tz != 0.0) {
+    const double z0 = state.position.z;
+    const auto by_z = [](const MaterialSurface& disk, double z) { return disk.z < z; };
+    auto visit = [&](const MaterialSurface& disk) {
+      const double path = (disk.z - z0) / tz;
+      if (path >= next.path) {
+        return false;
       }
-      const auto path =
-          path_to_cylinder(state, field_, cylinder.radius, cylinder.half_length, kMinStep);
-      if (path && *path < next.path) {
-        next.path = *path;
-        next.surface = &cylinder;
-        next.is_disk = false;
+      if (path <= kMinStep) {
+        return true;
+      }
+      const edm::Vector3 point = advance(state, path, field_).position;
+      const double r = std::sqrt(point.x * point.x + point.y * point.y);
+      if (r >= disk.r_min && r <= disk.r_max) {
+        next.path = path;
+        next.surface = &disk;
+        next.is_disk = true;
+        return false;
+      }
+      return true;
+    };
+    const auto first_at_or_above = std::lower_bound(disks_.begin(), disks_.end(), z0, by_z);
+    if (tz > 0.0) {
+      for (auto it = first_at_or_above; it != disks_.end() && visit(*it); ++it) {
+      }
+    } else {
+      // A disk exactly at z0 sits at first_at_or_above and is the current one: skipped.
+      for (auto it = first_at_or_above; it != disks_.begin() && visit(*std::prev(it)); --it) {
       }
     }
   }
 
-  // 2. Disks: walk the planes in the direction of motion; the first one hit
-  // within its radial range is the nearest, and planes beyond the best
-  // crossing found so far cannot win.
-  const double tz = state.direction.z;
-  if (tz == 0.0) {
+  // 2. Cylinders: skip those the transverse circle (or line) cannot reach, and
+  // those farther in radius than the best path so far (a path of length s
+  // changes r by at most s).
+  const double tx = state.direction.x;
+  const double ty = state.direction.y;
+  const double transverse = std::sqrt(tx * tx + ty * ty);
+  if (transverse == 0.0) {
     return next;
   }
-  const double z0 = state.position.z;
-  const auto by_z = [](const MaterialSurface& disk, double z) { return disk.z < z; };
-  auto visit = [&](const MaterialSurface& disk) {
-    const double path = (disk.z - z0) / tz;
-    if (path >= next.path) {
-      return false;
-    }
-    if (path <= kMinStep) {
-      return true;
-    }
-    const double r = advance(state, path, field_).position.perp();
-    if (r >= disk.r_min && r <= disk.r_max) {
-      next.path = path;
-      next.surface = &disk;
-      next.is_disk = true;
-      return false;
-    }
-    return true;
-  };
-  const auto first_at_or_above = std::lower_bound(disks_.begin(), disks_.end(), z0, by_z);
-  if (tz > 0.0) {
-    for (auto it = first_at_or_above; it != disks_.end() && visit(*it); ++it) {
-    }
+  const double rho = curvature(state, field_);
+  const double r0 = std::sqrt(state.position.x * state.position.x +
+                              state.position.y * state.position.y);
+  double reach_min = 0.0;
+  double reach_max = std::numeric_limits<double>::infinity();
+  if (rho != 0.0) {
+    const double center_x = state.position.x - ty / rho;
+    const double center_y = state.position.y + tx / rho;
+    const double center_distance = std::sqrt(center_x * center_x + center_y * center_y);
+    const double circle_radius = transverse / std::abs(rho);
+    reach_min = std::abs(center_distance - circle_radius);
+    reach_max = center_distance + circle_radius;
   } else {
-    for (auto it = first_at_or_above; it != disks_.begin() && visit(*std::prev(it)); --it) {
+    reach_min = std::abs(state.position.x * ty - state.position.y * tx) / transverse;
+  }
+  constexpr double kReachTolerance = 1e-6 * units::cm;
+  for (const MaterialSurface& cylinder : cylinders_) {
+    if (cylinder.radius < reach_min - kReachTolerance ||
+        cylinder.radius > reach_max + kReachTolerance ||
+        std::abs(cylinder.radius - r0) >= next.path) {
+      continue;
     }
-    // A disk exactly at z0 sits at first_at_or_above and is the current one: skipped.
+    const auto path =
+        path_to_cylinder(state, field_, cylinder.radius, cylinder.half_length, kMinStep);
+    if (path && *path < next.path) {
+      next.path = *path;
+      next.surface = &cylinder;
+      next.is_disk = false;
+    }
   }
   return next;
 }
