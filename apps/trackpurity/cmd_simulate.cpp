@@ -79,6 +79,7 @@ int run_simulate(const SimulateOptions& options) {
       {"events", options.events},
       {"program_version", std::string(program_version())},
   };
+  log->debug("simulation configuration: {}", configuration.at("simulation").dump());
   log->info("simulating {} {} events with pileup {} (seed {}) into {}", options.events,
             options.process, options.pileup, options.seed, options.output);
 

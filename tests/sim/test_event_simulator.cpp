@@ -96,6 +96,7 @@ TEST(EventSimulator, ParticlesKeepCollisionParentAndProcess) {
   int exotics = 0;
   int exotic_daughters = 0;
   int b_daughters = 0;
+
   for (const edm::Particle& particle : event.particles) {
     ASSERT_LT(particle.collision, event.collisions);
     if (particle.parent >= 0) {
@@ -115,6 +116,7 @@ TEST(EventSimulator, ParticlesKeepCollisionParentAndProcess) {
       EXPECT_EQ(particle.collision, 0U);
     }
   }
+
   EXPECT_EQ(exotics, 2);
   // Exotics decay to a muon pair unless they leave the tracker first.
   EXPECT_EQ(exotic_daughters % 2, 0);

@@ -188,6 +188,7 @@ TEST(ParticleGun, K0ShortDecayLengthFollowsExponential) {
   const ParticleGun gun(default_geometry(), config, 3);
   const ParticleTable table = ParticleTable::standard();
   const double mass = table.mass(pdg::kK0Short);
+
   constexpr int kEvents = 20000;
   double sum = 0.0;
   double sum2 = 0.0;
@@ -203,6 +204,7 @@ TEST(ParticleGun, K0ShortDecayLengthFollowsExponential) {
     sum2 += proper_length * proper_length;
     ++decays;
   }
+
   const double mean = sum / decays;
   const double standard_error = std::sqrt((sum2 / decays - mean * mean) / decays);
   // Mean of c tau samples within 3 standard errors of the PDG c tau (2.6844 cm).

@@ -84,7 +84,7 @@ TEST(Helix, CylinderBeyondReachIsNotCrossed) {
   EXPECT_TRUE(path_to_cylinder(start, kField, 10.0, 100.0, 0.0).has_value());
 }
 
-TEST(Helix, CylinderInsideStartIsCrossedOnTheWayBack) {
+TEST(Helix, LooperRecrossesInnerCylinder) {
   // From r = 10 moving outward, a looper comes back through r = 5.
   const TrackState start = make_state({10.0, 0.0, 0.0}, {0.2, 0.0, 0.0}, +1);
   const auto path = path_to_cylinder(start, kField, 5.0, 100.0, 1e-9);

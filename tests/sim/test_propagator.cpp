@@ -110,6 +110,7 @@ TEST(Propagator, PhotonsConvertInMaterial) {
     photon.momentum = {5.0 * std::cos(i * 0.1), 5.0 * std::sin(i * 0.1), 1.0};
     event.particles.push_back(photon);
   }
+
   TransportCounters counters;
   transport.run(event, rng, &counters);
   EXPECT_GT(counters.conversions, 50U);

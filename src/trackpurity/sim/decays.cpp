@@ -148,9 +148,11 @@ DecayTable DecayTable::standard() {
                   {0.144, {-kKaon, kPion, kPi0}},
                   {0.0822, {-kKaon, kPion, kPion, -kPion}},
                   {0.0280, {kK0Short, kPion, -kPion}}});
+
   table.set(kDPlus, {{0.0938, {-kKaon, kPion, kPion}},
                      {0.0156, {kK0Short, kPion}},
                      {0.0736, {kK0Short, kPion, kPi0}}});
+
   // b hadrons: representative modes; about 70 % of the weight goes to modes
   // with a charm meson (estimate; inclusive B -> D X is larger, the rest of
   // the charm is in the charged multiplicity of the other modes).
@@ -161,6 +163,7 @@ DecayTable DecayTable::standard() {
                      {0.10, {kKaon, kPion, -kPion}},
                      {0.10, {kPion, kPion, -kPion, kPion, -kPion}},
                      {0.10, {kKaon, kPion, -kPion, kPi0}}});
+
   table.set(kB0, {{0.15, {-kDPlus, kPion}},
                   {0.20, {-kDPlus, kPion, kPion, -kPion}},
                   {0.15, {-kD0, kPion, -kPion}},
@@ -168,6 +171,7 @@ DecayTable DecayTable::standard() {
                   {0.10, {kKaon, -kPion, kPion, -kPion}},
                   {0.10, {kPion, -kPion, kPion, -kPion}},
                   {0.10, {kKaon, -kPion, kPi0}}});
+
   table.set(kLambdaB, {{0.35, {kProton, kD0, -kPion}},
                        {0.25, {kProton, kD0, -kPion, kPion, -kPion}},
                        {0.20, {kProton, -kKaon, kPion, -kPion}},

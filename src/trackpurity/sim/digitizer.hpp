@@ -21,7 +21,7 @@ struct DigitizerConfig {
   bool apply_hit_efficiency = true;
 };
 
-// Why a crossing of a sensitive surface made no hit.
+// Outcome of digitising one crossing: a hit, or the reason for none.
 enum class DigitizeOutcome : std::uint8_t {
   kHit,           // a hit was made
   kNotSensitive,  // the crossing was of a passive surface

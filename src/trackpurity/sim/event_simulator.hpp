@@ -20,7 +20,7 @@
 
 namespace trackpurity::sim {
 
-// What the signal collision (index 0) is.
+// Kind of the signal collision (index 0).
 enum class Process : std::uint8_t {
   kMinimumBias,  // one more minimum-bias collision
   kTtbar,        // a ttbar-like collision: jets with b and c hadrons on an underlying event
@@ -78,10 +78,9 @@ class EventSimulator {
 using EventConsumer = std::function<void(edm::Event&&, const TransportCounters&)>;
 
 // Simulates events [first, first + count) on up to `threads` oneTBB threads
-// (0: all available) and passes them to `consumer` in event order on the
-// calling thread, so that the consumer may write files with a library that is
-// not thread-safe. Events are made in batches of a few per thread, so memory
-// stays bounded.
+// (0: all available). Passes them to `consumer` in event order on the
+// calling thread, so the consumer may write files with a library that is not
+// thread-safe. Events are made in batches of two per thread, which bounds memory.
 void simulate_in_order(const EventSimulator& simulator, std::uint64_t first, std::uint64_t count,
                        int threads, const EventConsumer& consumer);
 

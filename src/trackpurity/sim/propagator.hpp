@@ -52,7 +52,7 @@ struct SurfaceCrossing {
   double x_over_x0 = 0.0;     // material crossed at the actual incidence angle
 };
 
-// Why the transport of a particle ended.
+// Reason the transport of a particle ended.
 enum class StopReason : std::uint8_t {
   kLeftVolume,    // left the tracker volume
   kBelowMinPt,    // pT below PropagatorConfig::min_pt (at the start or after energy loss)
@@ -70,7 +70,7 @@ struct PropagationResult {
   double path = 0.0;   // path length travelled [cm]
 };
 
-// What the propagator needs to know of the particle besides its state.
+// Particle properties the propagator uses besides the track state.
 struct ParticleKinematics {
   double mass = 0.0;             // [GeV]
   bool is_photon = false;        // converts in material
@@ -92,7 +92,7 @@ class Propagator {
   double field() const noexcept { return field_; }
 
  private:
-  // A surface as the search sees it: sensitive and passive ones together.
+  // A sensitive or passive surface in the form the crossing search uses.
   struct MaterialSurface {
     double radius = 0.0;       // cylinders
     double half_length = 0.0;  // cylinders

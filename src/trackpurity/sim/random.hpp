@@ -65,8 +65,8 @@ class Rng {
 
   double exponential(double mean) noexcept { return -mean * std::log(uniform_positive()); }
 
-  // Gamma deviate with the given shape and unit scale (Marsaglia and Tsang,
-  // ACM TOMS 26 (2000) 363; shape < 1 through the u^(1/shape) boost).
+  // Gamma deviate with the given shape and unit scale (Marsaglia and Tsang's
+  // method of 2000; shape < 1 through the u^(1/shape) boost).
   double gamma(double shape) noexcept {
     if (shape < 1.0) {
       return gamma(shape + 1.0) * std::pow(uniform_positive(), 1.0 / shape);

@@ -38,11 +38,11 @@ class Transport {
   Transport(const geometry::Geometry& geometry, const ParticleTable& particles,
             const DecayTable& decays, PropagatorConfig propagator, DigitizerConfig digitizer);
 
-  // Propagates every particle of `event` in index order, appending the
-  // products of decays (process kDecay, or kPrimary for prompt pi0 decays)
-  // and photon conversions (kConversion) to event.particles, and replaces
-  // event.hits by the hits, ordered by module id and, within a module, by
-  // particle id and crossing order, numbered from 0.
+  // Propagates every particle of `event` in index order. Products of decays
+  // (process kDecay, or kPrimary for prompt pi0 decays) and of photon
+  // conversions (kConversion) are appended to event.particles and propagated
+  // in turn. event.hits is replaced by the hits, numbered from 0 and ordered
+  // by module id, then by particle id and crossing order.
   void run(edm::Event& event, Rng& rng, TransportCounters* counters = nullptr) const;
 
   const Propagator& propagator() const noexcept { return propagator_; }
