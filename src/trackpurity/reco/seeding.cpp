@@ -335,7 +335,8 @@ void TripletSeeder::find_on(const LayerTriplet& triplet, std::span<const edm::Hi
           // Centre of the circle through the origin, a and b.
           const double direction = (*through_origin)[eFreePhi];
           const double charge = (*through_origin)[eFreeQOverP] > 0.0 ? 1.0 : -1.0;
-          const double centre_phi = direction + charge * std::numbers::pi / 2.0;
+          // Positive charges turn clockwise, so the centre is to their right.
+          const double centre_phi = direction - charge * std::numbers::pi / 2.0;
           phi_c = azimuth_on_origin_circle(centre_phi, rho, a.r, a.phi, r_c);
           if (rho < r_c / 2.0) {
             return;
