@@ -69,7 +69,7 @@ ReconstructionConfig ReconstructionConfig::defaults() {
   config.displaced_seeding.max_z0 = 30.0 * units::cm;
   config.displaced_seeding.start_layers = 0;
   config.displaced_seeding.rz_tolerance = 0.2 * units::cm;
-  config.displaced_finding.min_hits = 5;
+  config.displaced_finding.min_hits = 6;
   return config;
 }
 

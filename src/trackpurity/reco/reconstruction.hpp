@@ -19,9 +19,9 @@ namespace trackpurity::reco {
 struct TrackFindingConfig {
   int max_branches = 3;             // branches kept per seed after each layer
   int max_hits_per_layer = 2;       // compatible hits that each open a branch
-  double max_chi2 = 30.0;           // chi2 gate of a hit (2 degrees of freedom)
+  double max_chi2 = 20.0;           // chi2 gate of a hit (2 degrees of freedom)
   int max_consecutive_missing = 2;  // stop after this many missing layers in a row
-  int min_hits = 4;                 // valid hits a candidate needs
+  int min_hits = 5;                 // valid hits a candidate needs
   int max_steps = 64;               // surfaces followed per candidate at most
 };
 
