@@ -1,0 +1,164 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "helix_hits.hpp"
+#include "trackpurity/reco/reconstruction.hpp"
+
+namespace trackpurity::reco {
+namespace {
+
+const geometry::Geometry& shared_geometry() {
+  static const geometry::Geometry geometry = geometry::Geometry::load(geometry::Geometry::default_path());
+  return geometry;
+}
+
+edm::Track track_at_z0(double z0, double pt) {
+  edm::Track track;
+  track.reference_point = {0.0, 0.0, z0};
+  track.parameters = edm::parameters_from_state(track.reference_point, {pt, 0.0, 0.0}, 1);
+  track.covariance.set(edm::eDsz, edm::eDsz, 0.01 * 0.01);
+  track.covariance.set(edm::eDxy, edm::eDxy, 0.001 * 0.001);
+  return track;
+}
+
+TEST(VertexFinder, ClustersHandMadeZ0) {
+  std::vector<edm::Track> tracks;
+  for (const double z0 : {1.00, 1.02, 1.04, 1.06}) {
+    tracks.push_back(track_at_z0(z0, 1.0));
+  }
+  for (const double z0 : {-3.0, -2.98, -2.96}) {
+    tracks.push_back(track_at_z0(z0, 10.0));
+  }
+  tracks.push_back(track_at_z0(5.0, 50.0));  // alone: no vertex
+  tracks.push_back(track_at_z0(5.05, 0.5));  // below the pT threshold
+  const auto vertices = find_vertices(tracks, edm::BeamSpot{}, VertexFinderConfig{});
+  ASSERT_EQ(vertices.size(), 2U);
+  EXPECT_NEAR(vertices[0].position.z, -2.98, 1e-9);  // sum pT^2 = 300 comes first
+  EXPECT_EQ(vertices[0].track_count, 3U);
+  EXPECT_NEAR(vertices[0].sum_pt2, 300.0, 1e-9);
+  EXPECT_NEAR(vertices[0].sigma_z, 0.01 / std::sqrt(3.0), 1e-9);
+  EXPECT_NEAR(vertices[1].position.z, 1.03, 1e-9);
+  EXPECT_EQ(vertices[1].track_count, 4U);
+}
+
+TEST(Ambiguity, RemovesCandidateSharingHalfPlusOne) {
+  const std::vector<std::vector<std::uint32_t>> hits{
+      {0, 1, 2, 3, 4, 5}, {0, 1, 2, 3, 10, 11}, {0, 1, 20, 21, 22, 23}, {30, 31, 32, 33}};
+  const std::vector<double> chi2{1.0, 4.0, 3.0, 1.0};
+  const auto kept = resolve_ambiguities(hits, chi2, 0.5, 40);
+  // Candidate 1 shares 4 of 6 hits with candidate 0; candidate 2 shares 2 of 6.
+  ASSERT_EQ(kept.size(), 3U);
+  EXPECT_EQ(kept[0], 0U);  // equal hit counts: lowest chi2/ndof first
+  EXPECT_EQ(kept[1], 2U);
+  EXPECT_EQ(kept[2], 3U);
+}
+
+TEST(Reconstructor, EventWithoutHitsGivesNoTracks) {
+  Reconstructor reconstructor(shared_geometry(), ReconstructionConfig::defaults());
+  edm::Event event;
+  const ReconstructionCounters counters = reconstructor.reconstruct(event);
+  EXPECT_TRUE(event.tracks.empty());
+  EXPECT_TRUE(event.vertices.empty());
+  EXPECT_EQ(counters.seeds, 0U);
+}
+
+TEST(Reconstructor, RejectsInvalidConfiguration) {
+  ReconstructionConfig config = ReconstructionConfig::defaults();
+  config.max_shared_fraction = 1.5;
+  EXPECT_THROW(Reconstructor(shared_geometry(), config), ConfigError);
+  config = ReconstructionConfig::defaults();
+  config.prompt_finding.min_hits = 2;
+  EXPECT_THROW(Reconstructor(shared_geometry(), config), ConfigError);
+}
+
+// One 5 GeV muon from the origin with hits from the test helix generator
+// (no material).
+edm::Event muon_event(std::mt19937_64& random, double phi, double eta) {
+  edm::Event event;
+  edm::Particle muon;
+  muon.charge = 1;
+  const double pt = 5.0;
+  muon.momentum = {pt * std::cos(phi), pt * std::sin(phi), pt * std::sinh(eta)};
+  event.particles.push_back(muon);
+  event.hits = testing::helix_hits(shared_geometry(), muon, random);
+  return event;
+}
+
+TEST(Reconstructor, FindsSingleMuonWithFullPattern) {
+  Reconstructor reconstructor(shared_geometry(), ReconstructionConfig::defaults());
+  std::mt19937_64 random(3);
+  edm::Event event = muon_event(random, 0.3, 0.2);
+  (void)reconstructor.reconstruct(event);
+  ASSERT_EQ(event.tracks.size(), 1U);
+  const edm::Track& track = event.tracks.front();
+  EXPECT_EQ(track.hits.size(), event.hits.size());
+  EXPECT_EQ(track.iteration, edm::Iteration::kPrompt);
+  EXPECT_EQ(track.ndof, 2 * static_cast<int>(event.hits.size()) - 5);
+  const edm::HitPatternSummary summary = edm::summarize(track.hit_pattern);
+  EXPECT_EQ(summary.lost_inner_hits, 0);
+  EXPECT_EQ(summary.layers_without_measurement, 0);
+  EXPECT_NEAR(track.pt(), 5.0, 0.1);
+}
+
+TEST(Reconstructor, MissingMiddleHitIsLayerWithoutMeasurement) {
+  Reconstructor reconstructor(shared_geometry(), ReconstructionConfig::defaults());
+  std::mt19937_64 random(4);
+  edm::Event event = muon_event(random, 1.0, 0.1);
+  ASSERT_GE(event.hits.size(), 8U);
+  // Remove the hit of the second Outer-Tracker layer and renumber.
+  event.hits.erase(event.hits.begin() + 5);
+  for (std::uint32_t i = 0; i < event.hits.size(); ++i) {
+    event.hits[i].id = i;
+  }
+  (void)reconstructor.reconstruct(event);
+  ASSERT_EQ(event.tracks.size(), 1U);
+  const edm::HitPatternSummary summary = edm::summarize(event.tracks.front().hit_pattern);
+  EXPECT_EQ(summary.layers_without_measurement, 1);
+  EXPECT_EQ(summary.lost_inner_hits, 0);
+  EXPECT_EQ(summary.lost_outer_hits, 0);
+}
+
+TEST(Reconstructor, MissingFirstHitIsLostInnerHit) {
+  Reconstructor reconstructor(shared_geometry(), ReconstructionConfig::defaults());
+  std::mt19937_64 random(5);
+  edm::Event event = muon_event(random, -2.0, -0.3);
+  event.hits.erase(event.hits.begin());
+  for (std::uint32_t i = 0; i < event.hits.size(); ++i) {
+    event.hits[i].id = i;
+  }
+  (void)reconstructor.reconstruct(event);
+  ASSERT_EQ(event.tracks.size(), 1U);
+  const edm::HitPatternSummary summary = edm::summarize(event.tracks.front().hit_pattern);
+  EXPECT_EQ(summary.lost_inner_hits, 1);
+  EXPECT_EQ(summary.layers_without_measurement, 0);
+}
+
+TEST(Reconstructor, ImpactParametersOfDisplacedMuon) {
+  // A muon from (0.3, 0, 2) cm moving along +y: dxy = -x p_y / pT = -0.3 cm
+  // and dz = 2 cm at the perigee of the z axis, up to the fit resolution.
+  std::mt19937_64 random(6);
+  edm::Event event;
+  edm::Particle muon;
+  muon.charge = -1;
+  muon.vertex = {0.3, 0.0, 2.0};
+  muon.momentum = {0.0, 50.0, 10.0};
+  event.particles.push_back(muon);
+  event.hits = testing::helix_hits(shared_geometry(), muon, random);
+  ReconstructionConfig config = ReconstructionConfig::defaults();
+  config.prompt_seeding.max_d0 = 0.5;
+  Reconstructor loose(shared_geometry(), config);
+  (void)loose.reconstruct(event);
+  ASSERT_EQ(event.tracks.size(), 1U);
+  const edm::Track& track = event.tracks.front();
+  EXPECT_NEAR(track.dxy({}), -0.3, 5.0 * track.dxy_error());
+  EXPECT_NEAR(track.dz({}), 2.0, 5.0 * track.dz_error());
+  // A 50 GeV track in the pixel barrel: dxy error of tens of micrometres at most.
+  EXPECT_GT(track.dxy_error(), 1e-4);
+  EXPECT_LT(track.dxy_error(), 50e-4);
+}
+
+}  // namespace
+}  // namespace trackpurity::reco
