@@ -1,6 +1,7 @@
 #include "trackpurity/nn/cpu_engine.hpp"
 
 #include <algorithm>
+#include <new>
 
 #include "trackpurity/nn/folding.hpp"
 
