@@ -1,3 +1,5 @@
+#include <hwy/targets.h>
+
 #include <thread>
 #include <vector>
 
@@ -76,6 +78,25 @@ TEST(CpuEngine, AgreesOnUnevenWidthsAndRowCounts) {
           << rows << " rows, residual blocks " << model->residual.size();
     }
   }
+}
+
+TEST(CpuEngine, AgreesOnEverySimdTarget) {
+  // Each compiled target the CPU supports (AVX-512, AVX2, SSE4, ...) in turn.
+  Architecture architecture = small_architecture();
+  architecture.dense_widths = {37, 24};
+  const Model model = make_random_model(architecture, testing::hlt15_names(), 110);
+  const ReferenceEngine reference(model);
+  const testing::Columns columns = testing::random_columns(model, 1003, 15, 0.2);
+  const std::vector<std::int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  EXPECT_FALSE(targets.empty());
+  for (std::int64_t target : targets) {
+    hwy::SetSupportedTargetsForTest(target);
+    const CpuEngine cpu(model);
+    EXPECT_STREQ(cpu.kernel().target, hwy::TargetName(target));
+    const testing::Agreement agreement = compare_with_reference(cpu, reference, columns);
+    EXPECT_LE(agreement.max_difference, kAgreementTolerance) << hwy::TargetName(target);
+  }
+  hwy::SetSupportedTargetsForTest(0);  // back to the CPU's own targets
 }
 
 TEST(CpuEngine, ZeroRowsWritesNothing) {

@@ -1,6 +1,7 @@
 #include "trackpurity/nn/cpu_engine.hpp"
 
 #include <algorithm>
+#include <new>
 
 #include "trackpurity/nn/folding.hpp"
 
@@ -105,7 +106,8 @@ void CpuEngine::score(std::span<const float* const> columns, std::size_t rows,
 void CpuEngine::score(std::span<const float* const> columns, std::size_t rows,
                       std::span<float> out, Workspace& workspace) const {
   detail::check_score_arguments(name(), input_width(), columns, rows, out);
-  workspace.reserve(workspace_floats_);
+  // Sized for the target dispatched now, which a test may have changed since construction.
+  workspace.reserve(detail::workspace_floats(network_, detail::describe_kernel()));
   detail::score_tiles(network_, columns.data(), rows, out.data(), workspace.data());
 }
 

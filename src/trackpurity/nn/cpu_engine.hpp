@@ -45,11 +45,12 @@ class CpuEngine final : public Engine {
   void score(std::span<const float* const> columns, std::size_t rows,
              std::span<float> out) const override;
 
-  // Scores with a caller-owned workspace; allocates only if `workspace` is
+  // Scores with a caller-owned workspace. Allocates only if `workspace` is
   // smaller than workspace_floats().
   void score(std::span<const float* const> columns, std::size_t rows, std::span<float> out,
              Workspace& workspace) const;
 
+  // Workspace size for the SIMD target chosen at construction.
   std::size_t workspace_floats() const noexcept { return workspace_floats_; }
   // Bytes of packed weights, biases and normalisation constants.
   std::size_t weight_bytes() const noexcept { return network_.weight_bytes; }

@@ -24,6 +24,8 @@ class Engine {
   // columns[i] points to `rows` contiguous floats of input feature i, in the
   // model's feature order (see FeatureBinding). Throws std::invalid_argument
   // when columns.size() differs from input_width() or out is shorter than rows.
+  // NOTE: inputs are not checked for finiteness. A NaN input gives a NaN score, and
+  // float engines may give NaN where inputs are so large that activations overflow.
   virtual void score(std::span<const float* const> columns, std::size_t rows,
                      std::span<float> out) const = 0;
 };

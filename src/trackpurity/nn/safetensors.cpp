@@ -23,7 +23,7 @@ static_assert(std::endian::native == std::endian::little,
 
 namespace {
 
-// Largest header accepted, as in the reference safetensors implementation (100 MB).
+// Largest header accepted: a sanity limit far above the header of any model of this family.
 constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
 
 std::size_t dtype_size(const std::string& dtype) {
@@ -77,7 +77,7 @@ SafetensorsEntry parse_entry(const std::string& path, const std::string& name,
     }
     const auto value = extent.get<std::uint64_t>();
     if (value != 0 && elements > UINT32_MAX / value) {
-      throw FileError(path, name, "shape has more elements than any model file holds");
+      throw FileError(path, name, "shape has more than 4294967295 elements, expected fewer");
     }
     result.shape.push_back(static_cast<std::size_t>(value));
     elements *= static_cast<std::size_t>(value);

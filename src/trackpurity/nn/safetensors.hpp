@@ -4,8 +4,8 @@
 // header, then the raw little-endian tensor data. Each header entry is
 //   "name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}
 // with offsets relative to the start of the data section; the optional
-// "__metadata__" entry maps strings to strings. Format description:
-// https://github.com/huggingface/safetensors (README, "Format").
+// "__metadata__" entry maps strings to strings. Format description: the Rust
+// safetensors crate, https://docs.rs/crate/safetensors.
 
 #include <cstddef>
 #include <map>

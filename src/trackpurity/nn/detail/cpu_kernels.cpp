@@ -2,7 +2,7 @@
 // target the CPU supports is chosen at run time (HWY_DYNAMIC_DISPATCH).
 //
 // Activations of a tile live in "feature-major" buffers: row r of feature i
-// is at buffer[i * tile_rows + r], so one SIMD vector holds one feature for
+// is at buffer[i * tile_rows + r], so one SIMD vector contains one feature for
 // consecutive rows. The input columns already have that layout.
 
 #undef HWY_TARGET_INCLUDE
@@ -64,8 +64,8 @@ HWY_INLINE V Sigmoid(D d, V x) {
 // for kOutputs outputs and kVectors vectors of rows.
 //   weights: panel slice, weight (i, o) at weights[i * kPanelWidth + o]
 //   x: `in` features with stride `stride`, 64-byte aligned rows of the block
-//   y: kOutputs features with stride `stride`; holds the residual input on entry
-//      when kResidual, so it is read before it is overwritten (same elements).
+//   y: kOutputs features with stride `stride`. With kResidual it contains the
+//      residual input on entry, and each element is read before it is overwritten.
 template <bool kResidual>
 HWY_INLINE void RegisterBlock(D d, const float* HWY_RESTRICT weights,
                               const float* HWY_RESTRICT bias, std::size_t in,

@@ -12,9 +12,9 @@ namespace trackpurity::nn {
 struct TorchScriptImportOptions {
   // Feature set name recorded in the model (informational).
   std::string feature_set;
-  // Random probe rows for the self-check, half inside the normalisation range
-  // and half up to one range width outside it; rows at each feature's min and
-  // max come on top.
+  // Random probe rows for the self-check. Half lie inside the normalisation
+  // range, half up to one range width outside it. Rows with each feature at
+  // its min and at its max are added to these.
   std::size_t probe_rows = 2048;
   // Seed of the probe rows.
   std::uint64_t seed = 20261204;
