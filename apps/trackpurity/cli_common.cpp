@@ -1,9 +1,11 @@
 #include "cli_common.hpp"
 
 #include <cstdlib>
+#include <fstream>
 #include <filesystem>
 #include <memory>
 
+#include "trackpurity/core/error.hpp"
 #include "trackpurity/core/logging.hpp"
 
 namespace trackpurity::cli {
@@ -62,6 +64,37 @@ void add_unimplemented_command(CLI::App& app, const std::string& name,
     logging::get("cli")->error("'trackpurity {}' is not implemented in this version", name);
     return 2;
   });
+}
+
+namespace {
+
+std::string& stored_command_line() {
+  static std::string line;
+  return line;
+}
+
+}  // namespace
+
+void set_command_line(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    line += (i > 0 ? " " : "") + std::string(argv[i]);
+  }
+  stored_command_line() = line;
+}
+
+const std::string& command_line() { return stored_command_line(); }
+
+void write_json_file(const std::string& path, const nlohmann::json& document) {
+  std::ofstream stream(path);
+  if (!stream) {
+    throw FileError(path, "", "cannot create file");
+  }
+  stream << document.dump(2) << '\n';
+  stream.close();
+  if (!stream) {
+    throw FileError(path, "", "failed to write file");
+  }
 }
 
 std::string data_dir() {

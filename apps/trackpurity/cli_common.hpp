@@ -4,6 +4,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 namespace trackpurity::cli {
 
@@ -32,6 +33,13 @@ void add_unimplemented_command(CLI::App& app, const std::string& name,
 
 // Exit status of the command that ran, set by the command action.
 int& command_status();
+
+// The program's command line as typed, recorded in output provenance.
+void set_command_line(int argc, char** argv);
+const std::string& command_line();
+
+// Writes `document` as indented JSON to `path`. Throws FileError on failure.
+void write_json_file(const std::string& path, const nlohmann::json& document);
 
 // Folder of the project's shipped data (geometry, models), for defaults.
 std::string data_dir();

@@ -12,6 +12,7 @@
 int main(int argc, char** argv) {
   using namespace trackpurity;
 
+  cli::set_command_line(argc, argv);
   CLI::App app{"trackpurity: high-purity selection of reconstructed tracks with a neural network"};
   app.set_version_flag("--version", std::string(program_version()));
   app.require_subcommand(1);
