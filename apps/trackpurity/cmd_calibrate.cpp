@@ -46,10 +46,11 @@ void require_truth(const io::EventReader& reader) {
 }
 
 void print_category(const char* label, const selection::CategoryCalibration& category) {
-  fmt::print("  {:<10} {} of {} genuine tracks kept, recall {:.5f} (68.27 % CL interval "
-             "[{:.5f}, {:.5f}])\n",
-             label, category.kept_tracks, category.genuine_tracks, category.recall,
-             category.recall_interval.low, category.recall_interval.high);
+  fmt::print(
+      "  {:<10} {} of {} genuine tracks kept, recall {:.5f} (68.27 % CL interval "
+      "[{:.5f}, {:.5f}])\n",
+      label, category.kept_tracks, category.genuine_tracks, category.recall,
+      category.recall_interval.low, category.recall_interval.high);
 }
 
 void print_working_points(const selection::WorkingPoints& working_points,
@@ -112,7 +113,7 @@ int run_calibrate(const CalibrateOptions& options) {
       });
   progress.finish();
 
-  // 2. Set the thresholds; a sample too small throws ConfigError with the number needed.
+  // 2. Set the thresholds. A sample too small throws ConfigError with the number needed.
   const selection::WorkingPoints working_points =
       selection::calibrate(sample.scores, sample.genuine, sample.dxy_bs, calibration);
 

@@ -36,12 +36,12 @@ int run_score(const ScoringOptions& options) {
       io::TableMask::tracks_without_hits().intersect(reader.available_tables());
 
   io::EventWriterConfig writer_config;
-  writer_config.configuration = add_stage_configuration(
-      reader.attributes().configuration, "score",
-      {{"model", options.model_path},
-       {"input", options.tracks_path},
-       {"engine", to_string(scorer_config.engine)},
-       {"non_finite", to_string(scorer_config.non_finite)}});
+  writer_config.configuration =
+      add_stage_configuration(reader.attributes().configuration, "score",
+                              {{"model", options.model_path},
+                               {"input", options.tracks_path},
+                               {"engine", to_string(scorer_config.engine)},
+                               {"non_finite", to_string(scorer_config.non_finite)}});
   writer_config.seed = reader.attributes().seed;
   writer_config.tables = tables;
   writer_config.extra_track_columns = {{"score", io::ExtraColumnType::kFloat32}};
@@ -69,10 +69,11 @@ int run_score(const ScoringOptions& options) {
   const PipelineCounters& counters = summary.counters();
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  logger->info("scored {} tracks in {} events with the {} engine in {:.2f} s; {} tracks flagged "
-               "for a non-finite feature (score 0); wrote {}",
-               counters.tracks, counters.events, scorer.engine().name(), elapsed,
-               counters.flagged_tracks, options.output_path);
+  logger->info(
+      "scored {} tracks in {} events with the {} engine in {:.2f} s; {} tracks flagged "
+      "for a non-finite feature (score 0); wrote {}",
+      counters.tracks, counters.events, scorer.engine().name(), elapsed, counters.flagged_tracks,
+      options.output_path);
   logger->info("{}", summary.describe_timings());
   return 0;
 }

@@ -68,14 +68,14 @@ int run_select(const SelectOptions& options) {
   const io::TableMask tables = io::TableMask::all().intersect(reader.available_tables());
 
   io::EventWriterConfig writer_config;
-  writer_config.configuration = add_stage_configuration(
-      reader.attributes().configuration, "select",
-      {{"model", scoring.model_path},
-       {"input", scoring.tracks_path},
-       {"engine", to_string(scorer_config.engine)},
-       {"non_finite", to_string(scorer_config.non_finite)},
-       {"all_tracks", options.all_tracks},
-       {"working_points", selection::to_json(working_points)}});
+  writer_config.configuration =
+      add_stage_configuration(reader.attributes().configuration, "select",
+                              {{"model", scoring.model_path},
+                               {"input", scoring.tracks_path},
+                               {"engine", to_string(scorer_config.engine)},
+                               {"non_finite", to_string(scorer_config.non_finite)},
+                               {"all_tracks", options.all_tracks},
+                               {"working_points", selection::to_json(working_points)}});
   writer_config.seed = reader.attributes().seed;
   writer_config.tables = tables;
   writer_config.extra_track_columns = {{"score", io::ExtraColumnType::kFloat32}};
@@ -84,11 +84,12 @@ int run_select(const SelectOptions& options) {
   }
   io::EventWriter writer(scoring.output_path, writer_config);
 
-  logger->debug("selecting tracks of {} events of {} with model {} ({} engine, {} threads): "
-                "main threshold {:.6g}, displaced threshold {:.6g}",
-                reader.event_count(), scoring.tracks_path, scoring.model_path,
-                scorer.engine().name(), parallel.resolved_threads(),
-                working_points.main_threshold, working_points.displaced_threshold);
+  logger->debug(
+      "selecting tracks of {} events of {} with model {} ({} engine, {} threads): "
+      "main threshold {:.6g}, displaced threshold {:.6g}",
+      reader.event_count(), scoring.tracks_path, scoring.model_path, scorer.engine().name(),
+      parallel.resolved_threads(), working_points.main_threshold,
+      working_points.displaced_threshold);
   ProgressLine progress("select", reader.event_count());
   PipelineSummary summary;
   for_each_event(
@@ -119,15 +120,15 @@ int run_select(const SelectOptions& options) {
   const PipelineCounters& counters = summary.counters();
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double kept_fraction =
-      counters.tracks > 0
-          ? static_cast<double>(counters.kept_tracks) / static_cast<double>(counters.tracks)
-          : 0.0;
-  logger->info("kept {} of {} tracks ({:.2f} %) in {} events with the {} engine in {:.2f} s; {} "
-               "tracks flagged for a non-finite feature; wrote {} ({})",
-               counters.kept_tracks, counters.tracks, 100.0 * kept_fraction, counters.events,
-               scorer.engine().name(), elapsed, counters.flagged_tracks, scoring.output_path,
-               options.all_tracks ? "every track with score and keep" : "kept tracks only");
+  const double kept_fraction = counters.tracks > 0 ? static_cast<double>(counters.kept_tracks) /
+                                                         static_cast<double>(counters.tracks)
+                                                   : 0.0;
+  logger->info(
+      "kept {} of {} tracks ({:.2f} %) in {} events with the {} engine in {:.2f} s; {} "
+      "tracks flagged for a non-finite feature; wrote {} ({})",
+      counters.kept_tracks, counters.tracks, 100.0 * kept_fraction, counters.events,
+      scorer.engine().name(), elapsed, counters.flagged_tracks, scoring.output_path,
+      options.all_tracks ? "every track with score and keep" : "kept tracks only");
   logger->info("{}", summary.describe_timings());
   return 0;
 }
@@ -136,10 +137,10 @@ int run_select(const SelectOptions& options) {
 
 void register_select(CLI::App& app) {
   auto options = std::make_shared<SelectOptions>();
-  CLI::App* command = add_command(
-      app, "select",
-      "Score tracks, apply the model's working points and write the high-purity tracks",
-      [options]() { return run_select(*options); });
+  CLI::App* command =
+      add_command(app, "select",
+                  "Score tracks, apply the model's working points and write the high-purity tracks",
+                  [options]() { return run_select(*options); });
   add_scoring_options(*command, options->scoring,
                       "Output event file: the kept tracks with their hit lists, hit patterns and "
                       "truth, the event's hits, particles and vertices, and `score`");

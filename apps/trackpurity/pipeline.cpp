@@ -5,8 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <stdexcept>
 #include <span>
+#include <stdexcept>
 #include <utility>
 
 #include <fmt/format.h>
@@ -30,7 +30,7 @@ namespace trackpurity::cli {
 
 namespace {
 
-// Upper bound on --threads, far above any machine this runs on, to catch typos.
+// Maximum of --threads, to catch typos such as an extra digit.
 constexpr std::size_t kMaxThreads = 4096;
 // Events per batch and thread when ParallelConfig::batch_events is 0.
 constexpr std::size_t kEventsPerThreadInBatch = 4;
@@ -79,8 +79,7 @@ EngineKind parse_engine_kind(std::string_view name) {
       return kind;
     }
   }
-  throw ConfigError(
-      fmt::format("unknown engine '{}': expected cpu, reference or libtorch", name));
+  throw ConfigError(fmt::format("unknown engine '{}': expected cpu, reference or libtorch", name));
 }
 
 bool libtorch_engine_available() noexcept {
@@ -139,10 +138,10 @@ features::FeatureSet model_feature_set(const nn::Model& model, const std::string
 selection::WorkingPoints model_working_points(const nn::Model& model, const std::string& source) {
   if (model.working_points.is_null() ||
       (model.working_points.is_object() && model.working_points.empty())) {
-    throw ConfigError(fmt::format(
-        "model {} has no working points: run `trackpurity calibrate {} TRACKS.h5 -o "
-        "CALIBRATED_MODEL` on truth-labelled tracks first",
-        source, source));
+    throw ConfigError(
+        fmt::format("model {} has no working points: run `trackpurity calibrate {} TRACKS.h5 -o "
+                    "CALIBRATED_MODEL` on truth-labelled tracks first",
+                    source, source));
   }
   return selection::working_points_from_json(model.working_points, source);
 }
@@ -189,9 +188,7 @@ EventScorer::~EventScorer() = default;
 
 const ScorerConfig& EventScorer::config() const noexcept { return impl_->config; }
 
-const features::FeatureSet& EventScorer::feature_set() const noexcept {
-  return impl_->feature_set;
-}
+const features::FeatureSet& EventScorer::feature_set() const noexcept { return impl_->feature_set; }
 
 const nn::Engine& EventScorer::engine() const noexcept { return *impl_->engine; }
 
@@ -312,9 +309,10 @@ std::string PipelineSummary::describe_timings() const {
 
 void ParallelConfig::validate() const {
   if (threads > kMaxThreads) {
-    throw ConfigError(fmt::format("--threads {} is too many: use at most {}, or 0 for every "
-                                  "hardware thread",
-                                  threads, kMaxThreads));
+    throw ConfigError(
+        fmt::format("--threads {} is too many: use at most {}, or 0 for every "
+                    "hardware thread",
+                    threads, kMaxThreads));
   }
 }
 
@@ -425,10 +423,10 @@ void require_distinct_output(const std::string& input_path, const std::string& o
 }
 
 void throw_rejected_event(const std::string& path, const EventSlot& slot) {
-  const std::string problem = slot.result && !slot.result->ok() ? slot.result->error().message
-                                                                : std::string("no result");
+  const std::string problem =
+      slot.result && !slot.result->ok() ? slot.result->error().message : std::string("no result");
   throw std::runtime_error(fmt::format(
-      "{}: event index {} (number {}) rejected: {}; use --non-finite flag to give such tracks "
+      "{}: event index {} (number {}) rejected: {}. Use --non-finite flag to give such tracks "
       "score 0 instead",
       path, slot.index, slot.event.number, problem));
 }

@@ -21,10 +21,10 @@
 #include "trackpurity/nn/model.hpp"
 #include "trackpurity/selection/working_points.hpp"
 
-// The scoring and selection pipeline behind `score`, `calibrate` and `select`:
-// features, network scores and keep flags for one event at a time, and an
-// event loop that scores events in parallel while the calling thread reads
-// and writes the event files in event order.
+// The scoring and selection pipeline behind `score`, `calibrate` and `select`.
+// EventScorer computes features, network scores and keep flags for one event.
+// for_each_event scores events in parallel while the calling thread reads and
+// writes the event files in event order.
 
 namespace trackpurity::cli {
 
@@ -82,12 +82,12 @@ struct StageTimes {
 
 // Per-track outputs of one event, aligned with event.tracks.
 struct ScoredEvent {
-  std::vector<float> scores;        // network score in [0, 1]; 0 for a flagged track
-  std::vector<std::uint8_t> keep;   // 1 = kept; empty unless keep flags are on
-  std::vector<float> dxy_bs;        // signed transverse impact parameter to the beam spot [cm]
-  std::uint64_t tracks = 0;         // tracks of the event as scored, before any filtering
-  std::uint64_t flagged_tracks = 0; // tracks with a non-finite feature
-  std::uint64_t kept_tracks = 0;    // tracks with keep = 1
+  std::vector<float> scores;         // network score in [0, 1], or 0 for a flagged track
+  std::vector<std::uint8_t> keep;    // 1 = kept; empty unless keep flags are on
+  std::vector<float> dxy_bs;         // signed transverse impact parameter to the beam spot [cm]
+  std::uint64_t tracks = 0;          // tracks of the event as scored, before any filtering
+  std::uint64_t flagged_tracks = 0;  // tracks with a non-finite feature
+  std::uint64_t kept_tracks = 0;     // tracks with keep = 1
   StageTimes times;
 };
 
@@ -99,8 +99,8 @@ class EventScorer {
  public:
   // Resolves the model's features and builds the engine. Throws ConfigError
   // for a feature that the features module does not know, for a model without
-  // working points when keep flags are on, and for an unavailable engine;
-  // FileError when the engine or the working points reject the model.
+  // working points when keep flags are on, and for an unavailable engine.
+  // Throws FileError when the engine or the working points reject the model.
   EventScorer(const nn::Model& model, ScorerConfig config);
   ~EventScorer();
 

@@ -81,8 +81,7 @@ TEST(EventScorer, KeepFlagsNeedWorkingPoints) {
     const EventScorer scorer(testing::small_model(), config);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& error) {
-    EXPECT_TRUE(contains(error.what(), "plain.safetensors has no working points"))
-        << error.what();
+    EXPECT_TRUE(contains(error.what(), "plain.safetensors has no working points")) << error.what();
     EXPECT_TRUE(contains(error.what(), "trackpurity calibrate")) << error.what();
   }
 }
@@ -123,8 +122,7 @@ TEST(EventScorer, EnginesAgree) {
     const std::vector<float> scores = peer.score(event).value().scores;
     ASSERT_EQ(scores.size(), cpu_scores.size());
     for (std::size_t track = 0; track < scores.size(); ++track) {
-      EXPECT_NEAR(scores[track], cpu_scores[track], 1e-5)
-          << to_string(kind) << " track " << track;
+      EXPECT_NEAR(scores[track], cpu_scores[track], 1e-5) << to_string(kind) << " track " << track;
     }
   }
 }
@@ -194,8 +192,7 @@ TEST(EventScorer, FlagAndRejectPolicies) {
   const EventScorer rejecting(testing::small_model(), config);
   const Result<ScoredEvent> rejected = rejecting.score(event);
   ASSERT_FALSE(rejected.ok());
-  EXPECT_TRUE(contains(rejected.error().message, "event 12: track 2"))
-      << rejected.error().message;
+  EXPECT_TRUE(contains(rejected.error().message, "event 12: track 2")) << rejected.error().message;
   EXPECT_TRUE(contains(rejected.error().message, "normalized_chi2")) << rejected.error().message;
 }
 

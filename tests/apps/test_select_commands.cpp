@@ -178,14 +178,14 @@ TEST_F(SelectCommandsTest, ScoresSpreadOverUnitInterval) {
 TEST_F(SelectCommandsTest, ScoreOutputSameForOneAndTwoThreads) {
   const std::string one = file("scores_1.h5");
   const std::string two = file("scores_2.h5");
-  ASSERT_EQ(run_program(fmt::format("score {} {} -o {} --threads 1", model_path_, events_path_,
-                                    one))
-                .status,
-            0);
-  ASSERT_EQ(run_program(fmt::format("score {} {} -o {} --threads 2", model_path_, events_path_,
-                                    two))
-                .status,
-            0);
+  ASSERT_EQ(
+      run_program(fmt::format("score {} {} -o {} --threads 1", model_path_, events_path_, one))
+          .status,
+      0);
+  ASSERT_EQ(
+      run_program(fmt::format("score {} {} -o {} --threads 2", model_path_, events_path_, two))
+          .status,
+      0);
   const std::vector<char> one_bytes = testing::file_bytes(one);
   EXPECT_FALSE(one_bytes.empty());
   EXPECT_TRUE(one_bytes == testing::file_bytes(two));
@@ -209,8 +209,8 @@ TEST_F(SelectCommandsTest, ScoreWithReferenceEngineAgrees) {
 }
 
 TEST_F(SelectCommandsTest, ScoreRejectsUnknownEngine) {
-  const CommandResult result = run_program(fmt::format(
-      "score {} {} -o {} --engine gpu", model_path_, events_path_, file("unused.h5")));
+  const CommandResult result = run_program(
+      fmt::format("score {} {} -o {} --engine gpu", model_path_, events_path_, file("unused.h5")));
   EXPECT_NE(result.status, 0);
   EXPECT_NE(result.output.find("unknown engine 'gpu'"), std::string::npos) << result.output;
 }
@@ -278,9 +278,9 @@ TEST_F(SelectCommandsTest, CalibrateKeepsTargetFraction) {
 
 TEST_F(SelectCommandsTest, CalibrateWithoutDisplacedCategory) {
   const std::string output = file("calibrated_main_only.safetensors");
-  const CommandResult result = run_program(
-      fmt::format("calibrate {} {} -o {} --target-recall {} --no-displaced-category", model_path_,
-                  events_path_, output, kTestTargetRecall));
+  const CommandResult result =
+      run_program(fmt::format("calibrate {} {} -o {} --target-recall {} --no-displaced-category",
+                              model_path_, events_path_, output, kTestTargetRecall));
   ASSERT_EQ(result.status, 0) << result.output;
   const selection::WorkingPoints points =
       selection::working_points_from_json(nn::load_model(output).working_points, output);
@@ -300,7 +300,7 @@ TEST_F(SelectCommandsTest, CalibrateRejectsFileWithoutTruth) {
   EXPECT_NE(result.output.find("missing truth columns"), std::string::npos) << result.output;
 }
 
-TEST_F(SelectCommandsTest, CalibrateRefusesSmallSample) {
+TEST_F(SelectCommandsTest, CalibrateRejectsSmallSample) {
   const std::string path = file("small.h5");
   testing::write_events(path, {testing::make_track_event(0, 50, 2)});
   const std::string output = file("small.safetensors");
@@ -330,8 +330,8 @@ TEST_F(SelectCommandsTest, SelectAllTracksFollowsKeepRule) {
     const ExpectedScores expected = expected_scores(model_, events_[i]);
     ASSERT_EQ(keep.size(), events_[i].tracks.size());
     for (std::size_t track = 0; track < keep.size(); ++track) {
-      const bool expected_keep = selection::keep_track(working_points_, expected.scores[track],
-                                                       expected.dxy_bs[track]);
+      const bool expected_keep =
+          selection::keep_track(working_points_, expected.scores[track], expected.dxy_bs[track]);
       EXPECT_EQ(keep[track], expected_keep ? 1 : 0) << "event " << i << " track " << track;
       EXPECT_NEAR(scores[track], expected.scores[track], 1e-6);
       kept_total += keep[track];
@@ -362,8 +362,7 @@ TEST_F(SelectCommandsTest, SelectWritesOnlyKeptTracks) {
     kept.track_truth.clear();
     std::vector<float> kept_scores;
     for (std::size_t track = 0; track < events_[i].tracks.size(); ++track) {
-      if (selection::keep_track(working_points_, expected.scores[track],
-                                expected.dxy_bs[track])) {
+      if (selection::keep_track(working_points_, expected.scores[track], expected.dxy_bs[track])) {
         kept.tracks.push_back(events_[i].tracks[track]);
         kept.track_truth.push_back(events_[i].track_truth[track]);
         kept_scores.push_back(expected.scores[track]);
@@ -406,8 +405,8 @@ TEST_F(SelectCommandsTest, SelectKeepsScoreExactlyAtThreshold) {
   nn::save_model(model, model_path);
 
   const std::string output = file("at_threshold.h5");
-  const CommandResult result = run_program(
-      fmt::format("select {} {} -o {} --all-tracks", model_path, events_path_, output));
+  const CommandResult result =
+      run_program(fmt::format("select {} {} -o {} --all-tracks", model_path, events_path_, output));
   ASSERT_EQ(result.status, 0) << result.output;
   const io::EventReader reader(output);
   const std::vector<float> scores = float_column(reader, 0, "score");
@@ -418,8 +417,7 @@ TEST_F(SelectCommandsTest, SelectKeepsScoreExactlyAtThreshold) {
   EXPECT_EQ(keep[displaced], 1);
   for (std::size_t track = 0; track < keep.size(); ++track) {
     EXPECT_EQ(keep[track],
-              selection::keep_track(points, expected.scores[track], expected.dxy_bs[track]) ? 1
-                                                                                           : 0)
+              selection::keep_track(points, expected.scores[track], expected.dxy_bs[track]) ? 1 : 0)
         << "track " << track;
   }
 }
@@ -500,8 +498,8 @@ TEST_F(NonFiniteTrackTest, FlaggedTrackScoresZeroAndIsDropped) {
 
 TEST_F(NonFiniteTrackTest, RejectPolicyFailsNamingEventAndTrack) {
   const std::string output = file("nan_rejected.h5");
-  const CommandResult result = run_program(
-      fmt::format("score {} {} -o {} --non-finite reject", model_path_, path_, output));
+  const CommandResult result =
+      run_program(fmt::format("score {} {} -o {} --non-finite reject", model_path_, path_, output));
   EXPECT_NE(result.status, 0);
   EXPECT_NE(result.output.find("event index 1 (number 1)"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("track 1 has a non-finite"), std::string::npos) << result.output;
@@ -513,8 +511,8 @@ TEST_F(NonFiniteTrackTest, RejectPolicyAcceptsFiniteEvents) {
   const std::string path = file("finite.h5");
   testing::write_events(path, {events_with_nan_[0]});
   const std::string output = file("finite_scores.h5");
-  const CommandResult result = run_program(
-      fmt::format("score {} {} -o {} --non-finite reject", model_path_, path, output));
+  const CommandResult result =
+      run_program(fmt::format("score {} {} -o {} --non-finite reject", model_path_, path, output));
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_EQ(io::EventReader(output).event_count(), 1U);
 }

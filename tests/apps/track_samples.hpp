@@ -19,6 +19,7 @@
 
 #include "trackpurity/core/units.hpp"
 #include "trackpurity/edm/event.hpp"
+#include "trackpurity/features/feature_set.hpp"
 #include "trackpurity/io/event_writer.hpp"
 #include "trackpurity/nn/model.hpp"
 
@@ -34,14 +35,7 @@ inline constexpr double kDisplacedFraction = 0.5;
 // Fraction of genuine tracks in make_track_event.
 inline constexpr double kGenuineFraction = 0.85;
 
-inline std::vector<std::string> hlt15_names() {
-  return {"dxy_bs",          "dz_bs",           "dxy_error",
-          "dz_error",        "normalized_chi2", "eta",
-          "phi",             "eta_error",       "phi_error",
-          "ndof",            "lost_inner_hits", "lost_outer_hits",
-          "layers_without_measurement",         "valid_pixel_hits",
-          "valid_strip_hits"};
-}
+inline std::vector<std::string> hlt15_names() { return features::FeatureSet::hlt15().names(); }
 
 // A small network of the family, fast to score: 15 -> [16, 8] -> 8 x 1 residual -> 1.
 inline nn::Architecture small_architecture() {
@@ -59,9 +53,9 @@ inline nn::Model small_model(std::uint64_t seed = 11) {
   // Normalisation ranges that cover the values of make_track_event, so the
   // scores spread over (0, 1).
   const std::vector<std::pair<float, float>> ranges = {
-      {-5.0F, 5.0F},   {-15.0F, 15.0F}, {0.0F, 0.05F}, {0.0F, 0.1F}, {0.0F, 5.0F},
-      {-2.5F, 2.5F},   {-3.2F, 3.2F},   {0.0F, 0.01F}, {0.0F, 0.01F}, {0.0F, 30.0F},
-      {0.0F, 3.0F},    {0.0F, 3.0F},    {0.0F, 3.0F},  {0.0F, 8.0F},  {0.0F, 12.0F}};
+      {-5.0F, 5.0F}, {-15.0F, 15.0F}, {0.0F, 0.05F}, {0.0F, 0.1F},  {0.0F, 5.0F},
+      {-2.5F, 2.5F}, {-3.2F, 3.2F},   {0.0F, 0.01F}, {0.0F, 0.01F}, {0.0F, 30.0F},
+      {0.0F, 3.0F},  {0.0F, 3.0F},    {0.0F, 3.0F},  {0.0F, 8.0F},  {0.0F, 12.0F}};
   for (std::size_t i = 0; i < ranges.size(); ++i) {
     model.feature_min[i] = ranges[i].first;
     model.feature_max[i] = ranges[i].second;
