@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -336,7 +337,11 @@ void for_each_event(const io::EventReader& reader, const io::TableMask& tables,
   config.validate();
   const std::uint64_t event_count = reader.event_count();
   const std::size_t batch_size = config.resolved_batch_events();
-  tbb::task_arena arena(static_cast<int>(config.resolved_threads()));
+  const std::size_t threads = config.resolved_threads();
+  // oneTBB caps its workers at the hardware threads unless told otherwise, so
+  // --threads above that count would be ignored with a warning.
+  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
+  tbb::task_arena arena(static_cast<int>(threads));
   tbb::task_group group;
 
   // Two batches: workers score one while this thread writes the previous

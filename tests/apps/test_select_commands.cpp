@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pipeline.hpp"
 #include "track_samples.hpp"
 #include "trackpurity/features/extractor.hpp"
 #include "trackpurity/features/feature_set.hpp"
@@ -191,19 +192,25 @@ TEST_F(SelectCommandsTest, ScoreOutputSameForOneAndTwoThreads) {
   EXPECT_TRUE(one_bytes == testing::file_bytes(two));
 }
 
-TEST_F(SelectCommandsTest, ScoreWithReferenceEngineAgrees) {
-  const std::string output = file("scores_reference.h5");
-  const CommandResult result = run_program(fmt::format(
-      "score {} {} -o {} --engine reference --threads 2", model_path_, events_path_, output));
-  ASSERT_EQ(result.status, 0) << result.output;
-  const io::EventReader reader(output);
-  for (std::uint64_t i = 0; i < events_.size(); ++i) {
-    const std::vector<float> scores = float_column(reader, i, "score");
-    const ExpectedScores expected = expected_scores(model_, events_[i]);
-    ASSERT_EQ(scores.size(), expected.scores.size());
-    for (std::size_t track = 0; track < scores.size(); ++track) {
-      EXPECT_NEAR(scores[track], expected.scores[track], 1e-5)
-          << "event " << i << " track " << track;
+TEST_F(SelectCommandsTest, ScoreWithPeerEnginesAgrees) {
+  std::vector<std::string> engines = {"reference"};
+  if (libtorch_engine_available()) {
+    engines.emplace_back("libtorch");
+  }
+  for (const std::string& engine : engines) {
+    const std::string output = file("scores_" + engine + ".h5");
+    const CommandResult result = run_program(fmt::format(
+        "score {} {} -o {} --engine {} --threads 2", model_path_, events_path_, output, engine));
+    ASSERT_EQ(result.status, 0) << result.output;
+    const io::EventReader reader(output);
+    for (std::uint64_t i = 0; i < events_.size(); ++i) {
+      const std::vector<float> scores = float_column(reader, i, "score");
+      const ExpectedScores expected = expected_scores(model_, events_[i]);
+      ASSERT_EQ(scores.size(), expected.scores.size());
+      for (std::size_t track = 0; track < scores.size(); ++track) {
+        EXPECT_NEAR(scores[track], expected.scores[track], 1e-5)
+            << engine << " event " << i << " track " << track;
+      }
     }
   }
 }
