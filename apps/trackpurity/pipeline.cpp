@@ -147,6 +147,8 @@ selection::WorkingPoints model_working_points(const nn::Model& model, const std:
   return selection::working_points_from_json(model.working_points, source);
 }
 
+namespace {
+
 // Per-thread scratch: the extractor counts non-finite values, so each thread has its own.
 struct ThreadState {
   ThreadState(const features::FeatureSet& feature_set, features::ExtractorConfig config)
@@ -156,6 +158,8 @@ struct ThreadState {
   features::FeatureTable table;
   std::vector<const float*> columns;
 };
+
+}  // namespace
 
 struct EventScorer::Impl {
   Impl(const nn::Model& model, ScorerConfig scorer_config)

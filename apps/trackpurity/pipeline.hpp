@@ -32,7 +32,10 @@ namespace trackpurity::cli {
 enum class EngineKind : std::uint8_t {
   kCpu,        // float32, BatchNorm folded, SIMD: production
   kReference,  // double precision, layer by layer: the definition of a correct score
-  kLibtorch,   // libtorch in evaluation mode: the peer for agreement and speed comparisons
+  // libtorch in evaluation mode: the peer for agreement and speed comparisons.
+  // NOTE: libtorch runs its own intra-op threads inside each oneTBB thread, so
+  // --threads N may use more than N cores with this engine.
+  kLibtorch,
 };
 
 std::string_view to_string(EngineKind kind) noexcept;
@@ -129,11 +132,13 @@ class EventScorer {
 
 // Counters of a scoring run.
 struct PipelineCounters {
-  std::uint64_t events = 0;           // events read, rejected ones included
-  std::uint64_t tracks = 0;           // tracks of the scored events
-  std::uint64_t kept_tracks = 0;      // tracks kept (when keep flags are on)
-  std::uint64_t flagged_tracks = 0;   // tracks with a non-finite feature
-  std::uint64_t rejected_events = 0;  // events rejected for a non-finite feature
+  std::uint64_t events = 0;          // events read, rejected ones included
+  std::uint64_t tracks = 0;          // tracks of the scored events
+  std::uint64_t kept_tracks = 0;     // tracks kept (when keep flags are on)
+  std::uint64_t flagged_tracks = 0;  // tracks with a non-finite feature
+  // Events rejected for a non-finite feature. score, calibrate and select stop
+  // at the first one, so only a caller that carries on counts more than one.
+  std::uint64_t rejected_events = 0;
 };
 
 // Median and 90th percentile of one stage's per-event time, in seconds.
