@@ -28,4 +28,13 @@ void TorchEngine::score(std::span<const float* const> columns, std::size_t rows,
   std::copy_n(scores.data_ptr<float>(), rows, out.begin());
 }
 
+void set_libtorch_threads(int threads) {
+  torch::set_num_threads(threads);
+  try {
+    at::set_num_interop_threads(threads);
+  } catch (const c10::Error&) {
+    // Already fixed by an earlier parallel operation: keep libtorch's choice.
+  }
+}
+
 }  // namespace trackpurity::nn

@@ -27,4 +27,8 @@ class TorchEngine final : public Engine {
   mutable PurityNet net_{nullptr};
 };
 
+// Sets libtorch's intra-op threads, and its inter-op threads when they can
+// still change (libtorch fixes them at the first parallel operation).
+void set_libtorch_threads(int threads);
+
 }  // namespace trackpurity::nn
