@@ -5,7 +5,7 @@
 
 namespace trackpurity::train {
 
-// Tracks the best epoch of a monitored quantity and says when to stop: after
+// Tracks the best epoch of a monitored quantity and decides when to stop: after
 // `patience` epochs without an improvement larger than `min_delta`.
 class EarlyStopping {
  public:

@@ -48,7 +48,8 @@ LoadedSample load_labelled_tracks(const std::vector<std::string>& paths,
       const Status status = extractor.compute(event, table);
       const Status dxy_status = dxy_extractor.compute(event, dxy_table);
       if (!status.ok() || !dxy_status.ok()) {
-        throw FileError(path, "tracks", "feature computation failed: " + status.error().message);
+        const Error& error = status.ok() ? dxy_status.error() : status.error();
+        throw FileError(path, "tracks", "feature computation failed: " + error.message);
       }
       const std::vector<selection::Quality> qualities = classifier.classify(event);
       const auto flags = table.non_finite_flags();

@@ -124,7 +124,7 @@ void render_png(const PlotSpec& spec, const std::filesystem::path& png) {
     point_count += series.y.size();
   }
   if (point_count == 0) {
-    // gnuplot cannot autoscale without data: draw an empty frame that says so.
+    // gnuplot cannot autoscale without data: draw an empty frame labelled 'no entries'.
     script << "set xrange [0:1]\nset yrange [0:1]\n";
     script << "set label 'no entries' at 0.5,0.5 center\nplot NaN notitle\n";
   } else {

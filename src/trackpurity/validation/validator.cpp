@@ -263,8 +263,6 @@ nlohmann::json Validator::metrics() const {
   document["efficiency_loss_displaced"] =
       all.displaced.efficiency() - summaries_[kNetwork].displaced.efficiency();
 
-  // Recall of displaced genuine tracks under the network keep flags is in
-  // the collection summaries; here the per-category score recall.
   std::uint64_t displaced_genuine = 0;
   for (std::size_t i = 0; i < genuine_.size(); ++i) {
     displaced_genuine += genuine_[i] != 0 && displaced_[i] != 0 ? 1 : 0;
