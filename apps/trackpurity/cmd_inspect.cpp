@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
+#include "trackpurity/nn/safetensors.hpp"
 #include "commands.hpp"
 #include "trackpurity/core/error.hpp"
 #include "trackpurity/io/event_reader.hpp"
@@ -26,11 +27,34 @@ struct InspectOptions {
 // Maximum length of an attribute value in the text output. --json prints every value whole.
 constexpr std::size_t kMaxTextAttributeLength = 160;
 
-// Model files belong to the nn module, which owns the safetensors format.
-// Until that module is wired in here, this prints a notice and returns status 2.
-int inspect_model_file(const std::string& path) {
-  fmt::print("{}: model files are inspected by the nn module\n", path);
-  return 2;
+// Prints a model file's metadata document (features, architecture,
+// normalisation, working points, provenance with the training metrics) as
+// JSON, or a short text summary. Loading validates the whole file.
+int inspect_model_file(const std::string& path, bool json) {
+  const nn::Model model = nn::load_model(path);
+  const nlohmann::json metadata = model.metadata();
+  if (json) {
+    fmt::print("{}\n", metadata.dump(2));
+    return 0;
+  }
+  fmt::print("{}: model of the residual MLP family\n", path);
+  fmt::print("  architecture      {}\n", nn::describe(model.architecture));
+  fmt::print("  parameters        {}\n", model.parameter_count());
+  fmt::print("  feature set       {} ({} inputs)\n", model.feature_set, model.feature_names.size());
+  for (std::size_t i = 0; i < model.feature_names.size(); ++i) {
+    fmt::print("    {:>2} {:<28} range [{:.6g}, {:.6g}]\n", i, model.feature_names[i],
+               model.feature_min[i], model.feature_max[i]);
+  }
+  fmt::print("  working points    {}\n",
+             model.working_points.empty() ? std::string("none (run trackpurity calibrate)")
+                                          : model.working_points.dump());
+  if (model.provenance.contains("metrics")) {
+    fmt::print("  metrics           {}\n", model.provenance["metrics"].dump());
+  }
+  if (model.provenance.contains("command_line")) {
+    fmt::print("  trained with      {}\n", model.provenance["command_line"].get<std::string>());
+  }
+  return 0;
 }
 
 std::string format_bytes(std::uint64_t bytes) {
@@ -160,7 +184,7 @@ int run_inspect(const InspectOptions& options) {
   }
   if (!io::is_hdf5_file(options.path)) {
     if (std::filesystem::path(options.path).extension() == ".safetensors") {
-      return inspect_model_file(options.path);
+      return inspect_model_file(options.path, options.json);
     }
     throw FileError(options.path, "",
                     "not an HDF5 event file or a .safetensors model file; inspect reads only these");
@@ -183,8 +207,8 @@ void register_inspect(CLI::App& app) {
   auto options = std::make_shared<InspectOptions>();
   CLI::App* command =
       add_command(app, "inspect",
-                  "Print the contents of an event file: events, tables, columns with types, row "
-                  "counts and sizes, and attributes",
+                  "Print the contents of an event file (events, tables, columns with types, row "
+                  "counts and sizes, attributes) or a model file (metadata)",
                   [options]() { return run_inspect(*options); });
   command->add_option("FILE", options->path, "Event file (.h5) or model file (.safetensors)")
       ->required();

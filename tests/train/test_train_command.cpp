@@ -117,6 +117,15 @@ TEST_F(TrainCommand, WritesModelWithProvenanceAndMetrics) {
   const auto document = nlohmann::json::parse(stream);
   EXPECT_TRUE(document.contains("test_auc"));
   EXPECT_TRUE(document.contains("test_fake_rate_at_recall_0p995"));
+
+  // inspect --json prints the metadata with the metrics under provenance.
+  const auto [inspect_status, inspect_output] = run_program("inspect --json " + model.string() + " -q");
+  ASSERT_EQ(inspect_status, 0) << inspect_output;
+  const auto metadata = nlohmann::json::parse(inspect_output);
+  EXPECT_EQ(metadata["feature_names"].size(), 15U);
+  EXPECT_DOUBLE_EQ(metadata["provenance"]["metrics"]["test_auc"].get<double>(),
+                   loaded.provenance["metrics"]["test_auc"].get<double>());
+  EXPECT_TRUE(metadata["provenance"]["metrics"].contains("test_fake_rate_at_recall_0p995"));
 }
 
 TEST_F(TrainCommand, FeatureSubsetIsRecorded) {
