@@ -1,6 +1,7 @@
 #include "trackpurity/reco/reconstruction.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numbers>
 
@@ -19,6 +20,10 @@ void validate_finding(const TrackFindingConfig& config, const std::string& name)
   }
   if (config.max_consecutive_missing < 0 || config.min_hits < 3 || config.max_steps < 1) {
     throw ConfigError(name + ": max_consecutive_missing must be >= 0, min_hits >= 3 and max_steps >= 1");
+  }
+  if (!(config.max_chi2_per_ndof > 0.0)) {
+    throw ConfigError(name + ".max_chi2_per_ndof must be positive, found " +
+                      std::to_string(config.max_chi2_per_ndof));
   }
 }
 
@@ -63,13 +68,19 @@ void VertexFinderConfig::validate() const {
 
 ReconstructionConfig ReconstructionConfig::defaults() {
   ReconstructionConfig config;
-  config.displaced_seeding.layers = SeedingLayers::kOuterPixel;
+  config.prompt_seeding.max_d0 = 0.1 * units::cm;
+  config.displaced_seeding.layers = SeedingLayers::kOuterBarrel;
   config.displaced_seeding.beam_constraint = false;
-  config.displaced_seeding.max_d0 = 10.0 * units::cm;
+  config.displaced_seeding.max_d0 = 5.0 * units::cm;
   config.displaced_seeding.max_z0 = 30.0 * units::cm;
-  config.displaced_seeding.start_layers = 0;
-  config.displaced_seeding.rz_tolerance = 0.2 * units::cm;
+  config.displaced_seeding.start_layers = 2;
+  config.displaced_seeding.skip_layers = false;
+  config.displaced_seeding.rz_tolerance = 0.1 * units::cm;
+  config.displaced_seeding.confirmation_surfaces = 3;
+  config.displaced_seeding.confirmation_hits = 2;
   config.displaced_finding.min_hits = 6;
+  config.prompt_finding.max_chi2_per_ndof = 20.0;
+  config.displaced_finding.max_chi2_per_ndof = 10.0;
   return config;
 }
 
@@ -181,6 +192,11 @@ bool Reconstructor::follow(std::span<const edm::Hit> hits, const Seed& seed,
         const std::uint32_t id = seed.hits[static_cast<std::size_t>(branch.next_seed)];
         double increment = 0.0;
         branch.state = kalman_update(branch.state, make_measurement(hits[id], frame), increment);
+        // A seed whose own hits disagree with the helix through them (a
+        // tangent or kinked triplet) is dropped.
+        if (increment > finding.max_chi2) {
+          continue;
+        }
         branch.free = bound_to_free(branch.state.frame, branch.state.parameters);
         branch.chi2 += increment;
         branch.hits.push_back(id);
@@ -253,6 +269,10 @@ bool Reconstructor::follow(std::span<const edm::Hit> hits, const Seed& seed,
   if (best->valid < finding.min_hits || best->next_seed < 3) {
     return false;
   }
+  const double ndof = std::max(2.0 * best->valid - 5.0, 1.0);
+  if (best->chi2 / ndof > finding.max_chi2_per_ndof) {
+    return false;
+  }
   result.hits = std::move(best->hits);
   result.pattern = std::move(best->pattern);
   result.chi2 = best->chi2;
@@ -263,10 +283,22 @@ bool Reconstructor::follow(std::span<const edm::Hit> hits, const Seed& seed,
 void Reconstructor::run_iteration(std::span<const edm::Hit> hits, const TripletSeeder& seeder,
                                   const TrackFindingConfig& finding, edm::Iteration iteration,
                                   std::vector<Candidate>& candidates,
-                                  ReconstructionCounters& counters) {
+                                  ReconstructionCounters& counters, std::uint64_t event_number) {
+  auto logger = logging::get("reco");
+  const auto start = std::chrono::steady_clock::now();
   std::vector<Seed> seeds;
-  seeder.find(hits, index_, masked_, seeds);
+  const SeedingCounters seeding = seeder.find(hits, index_, masked_, seeds);
   counters.seeds += seeds.size();
+  if (iteration == edm::Iteration::kDisplaced) {
+    counters.displaced_seeds += seeds.size();
+  }
+  if (seeding.truncated) {
+    ++counters.truncated_seedings;
+    logger->warn("event {}: {} seeding reached max_seeds = {}; later seeds were dropped", event_number,
+                 iteration == edm::Iteration::kPrompt ? "prompt" : "displaced", seeds.size());
+  }
+  const auto seeded = std::chrono::steady_clock::now();
+  const std::size_t first_candidate = candidates.size();
   std::fill(used_.begin(), used_.end(), 0);
   for (const Seed& seed : seeds) {
     if (config_.skip_used_seeds && used_[seed.hits[0]] != 0 && used_[seed.hits[1]] != 0 &&
@@ -285,6 +317,14 @@ void Reconstructor::run_iteration(std::span<const edm::Hit> hits, const TripletS
     candidates.push_back(std::move(candidate));
     ++counters.candidates;
   }
+  const auto found = std::chrono::steady_clock::now();
+  logger->debug(
+      "event {}: {} iteration: {} pairs, {} triplets, {} unconfirmed, {} seeds in {:.3f} s; {} "
+      "candidates in {:.3f} s",
+      event_number, iteration == edm::Iteration::kPrompt ? "prompt" : "displaced", seeding.pairs,
+      seeding.triplets, seeding.unconfirmed, seeds.size(),
+      std::chrono::duration<double>(seeded - start).count(), candidates.size() - first_candidate,
+      std::chrono::duration<double>(found - seeded).count());
 }
 
 std::vector<std::size_t> resolve_ambiguities(std::span<const std::vector<std::uint32_t>> hit_lists,
@@ -412,7 +452,7 @@ ReconstructionCounters Reconstructor::reconstruct(edm::Event& event) {
   //    hits of its good tracks.
   std::vector<Candidate> candidates;
   run_iteration(hits, prompt_seeder_, config_.prompt_finding, edm::Iteration::kPrompt, candidates,
-                counters);
+                counters, event.number);
   auto resolve = [&](std::vector<Candidate>& list) {
     std::vector<std::vector<std::uint32_t>> hit_lists;
     std::vector<double> chi2;
@@ -442,7 +482,7 @@ ReconstructionCounters Reconstructor::reconstruct(edm::Event& event) {
     }
     const std::size_t prompt_count = candidates.size();
     run_iteration(hits, displaced_seeder_, config_.displaced_finding, edm::Iteration::kDisplaced,
-                  candidates, counters);
+                  candidates, counters, event.number);
     if (candidates.size() > prompt_count) {
       resolve(candidates);
     }
