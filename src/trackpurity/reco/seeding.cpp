@@ -12,19 +12,23 @@ namespace trackpurity::reco {
 
 namespace {
 
-double wrap_phi(double phi) noexcept { return std::remainder(phi, 2.0 * std::numbers::pi); }
+// Azimuth difference wrapped into [-pi, pi]; exact for |phi| < 3 pi, which
+// covers differences of atan2 values and window centres.
+double wrap_phi(double phi) noexcept {
+  constexpr double kTwoPi = 2.0 * std::numbers::pi;
+  if (phi > std::numbers::pi) {
+    phi -= kTwoPi;
+  } else if (phi < -std::numbers::pi) {
+    phi += kTwoPi;
+  }
+  return std::abs(phi) <= std::numbers::pi ? phi : std::remainder(phi, kTwoPi);
+}
 
 double safe_asin(double value) noexcept { return std::asin(std::clamp(value, -1.0, 1.0)); }
 
-// Transverse position and z of a hit as used by the windows.
-struct HitCoordinates {
-  double r;
-  double z;
-  double phi;
-};
-
 HitCoordinates coordinates(const edm::Hit& hit) noexcept {
-  return {hit.position.perp(), hit.position.z, hit.position.phi()};
+  return {std::sqrt(hit.position.x * hit.position.x + hit.position.y * hit.position.y),
+          hit.position.z, std::atan2(hit.position.y, hit.position.x)};
 }
 
 // The coordinate the hit index bins: z on cylinders, r on disks.
@@ -225,6 +229,12 @@ SeedingCounters TripletSeeder::find(std::span<const edm::Hit> hits, const HitInd
                                     std::vector<Seed>& seeds) const {
   SeedingCounters counters;
   const std::size_t limit = seeds.size() + static_cast<std::size_t>(config_.max_seeds);
+  // Each hit is visited many times as a second or third hit, so its radius
+  // and azimuth are computed once.
+  std::vector<HitCoordinates> hit_coordinates(hits.size());
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    hit_coordinates[i] = coordinates(hits[i]);
+  }
   // Layer triplets are sorted, so those that share their first two
   // surfaces are neighbours; each such group searches its hit pairs once.
   const std::span<const LayerTriplet> triplets(triplets_);
@@ -234,7 +244,8 @@ SeedingCounters TripletSeeder::find(std::span<const edm::Hit> hits, const HitInd
            triplets[last][1] == triplets[first][1]) {
       ++last;
     }
-    find_on(triplets.subspan(first, last - first), hits, index, masked, seeds, counters, limit);
+    find_on(triplets.subspan(first, last - first), hits, hit_coordinates, index, masked, seeds,
+            counters, limit);
     if (seeds.size() >= limit) {
       seeds.resize(limit);
       counters.truncated = true;
@@ -253,21 +264,13 @@ std::optional<double> TripletSeeder::confirm(const Vector6& free, int third_surf
   }
   const double k = detector_->field_constant();
 
-  // Crossings of the surfaces that can follow the third one, nearest first.
+  // Paths to the surfaces that can follow the third one, nearest first. The
+  // surfaces' extents are checked in that order below, only as far as needed.
   std::array<std::pair<double, std::uint16_t>, kMaxFollowers> crossings{};
   std::size_t crossing_count = 0;
   for (const std::uint16_t surface_id : followers_[static_cast<std::size_t>(third_surface)]) {
     const auto path = path_to_surface(free, detector_->frame(surface_id), k, Direction::kForward);
-    if (!path) {
-      continue;
-    }
-    const Vector6 point = move_along_helix(free, *path, k);
-    const geometry::Surface& surface = detector_->surface(surface_id);
-    const bool inside = surface.is_disk()
-                            ? std::hypot(point[eFreeX], point[eFreeY]) >= surface.r_min &&
-                                  std::hypot(point[eFreeX], point[eFreeY]) <= surface.r_max
-                            : std::abs(point[eFreeZ]) <= surface.half_length;
-    if (inside && crossing_count < crossings.size()) {
+    if (path && crossing_count < crossings.size()) {
       crossings[crossing_count++] = {*path, surface_id};
     }
   }
@@ -287,11 +290,17 @@ std::optional<double> TripletSeeder::confirm(const Vector6& free, int third_surf
   for (std::size_t n = 0; n < crossing_count && active_seen < config_.confirmation_surfaces; ++n) {
     const auto [path, surface_id] = crossings[n];
     const Vector6 next = move_along_helix(free, path, k);
+    const geometry::Surface& surface = detector_->surface(surface_id);
+    const double r = std::sqrt(next[eFreeX] * next[eFreeX] + next[eFreeY] * next[eFreeY]);
+    const bool inside = surface.is_disk() ? r >= surface.r_min && r <= surface.r_max
+                                          : std::abs(next[eFreeZ]) <= surface.half_length;
+    if (!inside) {
+      continue;
+    }
     // Loopers are not confirmed past their largest radius.
     if (next[eFreeX] * std::cos(next[eFreePhi]) + next[eFreeY] * std::sin(next[eFreePhi]) < 0.0) {
       break;
     }
-    const geometry::Surface& surface = detector_->surface(surface_id);
     const auto module = detector_->geometry().locate(surface, free_position(next));
     if (!module || !module->active) {
       continue;
@@ -305,7 +314,6 @@ std::optional<double> TripletSeeder::confirm(const Vector6& free, int third_surf
     const double distance = std::hypot(next[eFreeX] - free[eFreeX], next[eFreeY] - free[eFreeY],
                                        next[eFreeZ] - free[eFreeZ]);
     const double spread = theta0 * distance;
-    const double r = std::hypot(next[eFreeX], next[eFreeY]);
     const double phi = std::atan2(next[eFreeY], next[eFreeX]);
     const double sigma_u = std::hypot(sensor.sigma_u, spread);
     double sigma_v = 0.0;
@@ -339,12 +347,15 @@ std::optional<double> TripletSeeder::confirm(const Vector6& free, int third_surf
         return chi2_sum;
       }
     }
+    if (config_.confirmation_hits - confirmed > config_.confirmation_surfaces - active_seen) {
+      break;  // too few surfaces left for the hits still needed
+    }
   }
   return std::nullopt;
 }
 
 void TripletSeeder::find_on(std::span<const LayerTriplet> group, std::span<const edm::Hit> hits,
-                            const HitIndex& index, std::span<const std::uint8_t> masked,
+                            std::span<const HitCoordinates> hit_coordinates, const HitIndex& index, std::span<const std::uint8_t> masked,
                             std::vector<Seed>& seeds, SeedingCounters& counters,
                             std::size_t limit) const {
   const std::uint16_t surface_a_id = group.front()[0];
@@ -411,7 +422,7 @@ void TripletSeeder::find_on(std::span<const LayerTriplet> group, std::span<const
       return;
     }
     const edm::Hit& hit_a = hits[ia];
-    const HitCoordinates a = coordinates(hit_a);
+    const HitCoordinates& a = hit_coordinates[ia];
 
     // Window of the second hit: the bending of a track above pt_cut between
     // the two radii, plus the azimuth difference that an impact parameter
@@ -430,7 +441,7 @@ void TripletSeeder::find_on(std::span<const LayerTriplet> group, std::span<const
         return;
       }
       const edm::Hit& hit_b = hits[ib];
-      const HitCoordinates b = coordinates(hit_b);
+      const HitCoordinates& b = hit_coordinates[ib];
       if (std::abs(wrap_phi(b.phi - a.phi)) > window_b) {
         return;
       }
@@ -556,7 +567,7 @@ void TripletSeeder::find_on(std::span<const LayerTriplet> group, std::span<const
             return;
           }
           const edm::Hit& hit_c = hits[ic];
-          const HitCoordinates c = coordinates(hit_c);
+          const HitCoordinates& c = hit_coordinates[ic];
           if (std::abs(wrap_phi(c.phi - phi_c)) > window_c) {
             return;
           }
@@ -573,7 +584,16 @@ void TripletSeeder::find_on(std::span<const LayerTriplet> group, std::span<const
           if (pt < pt_cut) {
             return;
           }
-          // Impact parameters at the perigee of the seed helix.
+          // Transverse impact parameter of the seed circle: the distance of
+          // its centre from the z axis minus its radius. Then z at the
+          // perigee, for the triplets that pass.
+          const double w = -k * free[eFreeQOverP] / std::sin(free[eFreeTheta]);
+          const double centre_x = free[eFreeX] - std::sin(free[eFreePhi]) / w;
+          const double centre_y = free[eFreeY] + std::cos(free[eFreePhi]) / w;
+          if (std::abs(std::sqrt(centre_x * centre_x + centre_y * centre_y) - 1.0 / std::abs(w)) >
+              config_.max_d0) {
+            return;
+          }
           const auto to_perigee = path_to_surface(free, SurfaceFrame{}, k, Direction::kBackward);
           if (!to_perigee) {
             return;

@@ -77,6 +77,13 @@ struct SeedingCounters {
   bool truncated = false;         // max_seeds was reached and later seeds were dropped
 };
 
+// Radius, z and azimuth of a hit, as the seeding windows use them.
+struct HitCoordinates {
+  double r = 0.0;
+  double z = 0.0;
+  double phi = 0.0;
+};
+
 // An ordered triple of surfaces that tracks cross.
 using LayerTriplet = std::array<std::uint16_t, 3>;
 
@@ -105,7 +112,8 @@ class TripletSeeder {
 
  private:
   // Seeds of layer triplets that share their first two surfaces.
-  void find_on(std::span<const LayerTriplet> group, std::span<const edm::Hit> hits, const HitIndex& index,
+  void find_on(std::span<const LayerTriplet> group, std::span<const edm::Hit> hits,
+               std::span<const HitCoordinates> hit_coordinates, const HitIndex& index,
                std::span<const std::uint8_t> masked, std::vector<Seed>& seeds,
                SeedingCounters& counters, std::size_t limit) const;
   bool uses_surface(const geometry::Surface& surface) const noexcept;
