@@ -143,6 +143,18 @@ TEST(Seeding, MaxSeedsBoundsDenseEvent) {
   EXPECT_TRUE(run.counters.truncated);
 }
 
+TEST(Seeding, MaxPairsStopsSearch) {
+  const std::vector<edm::Hit> hits = dense_event(10, 2000, 22);
+  SeedingConfig config;
+  config.max_pairs = 1000;
+  const SeedingRun run = run_seeding(config, hits);
+  EXPECT_TRUE(run.counters.truncated);
+  // The search stops once a first hit finds the bound reached, so the last
+  // first hit may add its pairs beyond it.
+  EXPECT_GE(run.counters.pairs, 1000U);
+  EXPECT_LT(run.counters.pairs, 3000U);
+}
+
 TEST(Seeding, ThirdHitsPerPairAreBounded) {
   const std::vector<edm::Hit> hits = dense_event(10, 2000, 23);
   SeedingConfig config;
@@ -189,6 +201,9 @@ TEST(Seeding, RejectsInvalidConfiguration) {
   EXPECT_THROW(TripletSeeder(detector, config), ConfigError);
   config = SeedingConfig{};
   config.max_seeds = 0;
+  EXPECT_THROW(TripletSeeder(detector, config), ConfigError);
+  config = SeedingConfig{};
+  config.max_pairs = 0;
   EXPECT_THROW(TripletSeeder(detector, config), ConfigError);
   config = SeedingConfig{};
   config.max_seeds_per_pair = 0;

@@ -294,8 +294,9 @@ void Reconstructor::run_iteration(std::span<const edm::Hit> hits, const TripletS
   }
   if (seeding.truncated) {
     ++counters.truncated_seedings;
-    logger->warn("event {}: {} seeding reached max_seeds = {}; later seeds were dropped", event_number,
-                 iteration == edm::Iteration::kPrompt ? "prompt" : "displaced", seeds.size());
+    logger->warn("event {}: {} seeding stopped at {} seeds and {} hit pairs (max_seeds {}, max_pairs {})",
+                 event_number, iteration == edm::Iteration::kPrompt ? "prompt" : "displaced",
+                 seeds.size(), seeding.pairs, seeder.config().max_seeds, seeder.config().max_pairs);
   }
   const auto seeded = std::chrono::steady_clock::now();
   const std::size_t first_candidate = candidates.size();

@@ -83,6 +83,9 @@ void SeedingConfig::validate() const {
                       "non-negative, found " + std::to_string(confirmation_max_chi2) + " and " +
                       std::to_string(confirmation_x_over_x0));
   }
+  if (max_pairs < 1) {
+    throw ConfigError("seeding max_pairs must be at least 1, found " + std::to_string(max_pairs));
+  }
   if (max_seeds_per_pair < 1 || max_seeds < 1) {
     throw ConfigError("seeding max_seeds_per_pair and max_seeds must be at least 1, found " +
                       std::to_string(max_seeds_per_pair) + " and " + std::to_string(max_seeds));
@@ -246,8 +249,8 @@ SeedingCounters TripletSeeder::find(std::span<const edm::Hit> hits, const HitInd
     }
     find_on(triplets.subspan(first, last - first), hits, hit_coordinates, index, masked, seeds,
             counters, limit);
-    if (seeds.size() >= limit) {
-      seeds.resize(limit);
+    if (seeds.size() >= limit || counters.pairs >= static_cast<std::uint64_t>(config_.max_pairs)) {
+      seeds.resize(std::min(seeds.size(), limit));
       counters.truncated = true;
       break;
     }
@@ -418,7 +421,8 @@ void TripletSeeder::find_on(std::span<const LayerTriplet> group, std::span<const
   const double coordinate_a_low = surface_a.is_disk() ? r_a_min : -surface_a.half_length;
   const double coordinate_a_high = surface_a.is_disk() ? r_a_max : surface_a.half_length;
   index.for_each(surface_a_id, 0.0, 4.0, coordinate_a_low, coordinate_a_high, [&](std::uint32_t ia) {
-    if (is_masked(ia) || seeds.size() >= limit) {
+    if (is_masked(ia) || seeds.size() >= limit ||
+        counters.pairs >= static_cast<std::uint64_t>(config_.max_pairs)) {
       return;
     }
     const edm::Hit& hit_a = hits[ia];

@@ -29,11 +29,14 @@ struct SeedingConfig {
   double pt_tolerance = 0.1;                 // relative margin on pt_min in the windows and cuts
   double max_d0 = 0.2 * units::cm;           // maximum |transverse impact parameter| of the circle
   double max_z0 = 17.2 * units::cm;          // maximum |z| at the beam line, 4 sigma_z of 4.3 cm
-  // Straight lines from the beam line (true) or from anywhere within max_d0
-  // and max_z0 (false) define the windows of the second hit.
+  // The third-hit window follows the circle through the origin and the
+  // first two hits (true), or the straight line through the first two hits
+  // widened by the largest sagitta above pt_min (false). Both iterations
+  // require the r-z line of the first two hits to pass within max_z0 of the
+  // origin.
   bool beam_constraint = true;
-  // Only the first `start_layers` surfaces a track crosses may hold its first
-  // seed hit (with beam_constraint); 0 allows any.
+  // Only the first `start_layers` surfaces that straight lines from the
+  // layer-scan origins cross may hold the first seed hit; 0 allows any.
   int start_layers = 2;
   // Layer triplets that skip one surface, for tracks with a missing hit.
   bool skip_layers = true;
@@ -56,6 +59,10 @@ struct SeedingConfig {
   double confirmation_x_over_x0 = 0.04;
   int max_seeds_per_pair = 2;   // third hits kept per first-second hit pair, best first
   int max_seeds = 40000;        // seeds per event and iteration; the rest are dropped
+  // First-second hit pairs searched per event and iteration: a bound on the
+  // seeding time of unusually dense events (pileup-200 events need about 2
+  // million per iteration).
+  std::int64_t max_pairs = 10000000;
 
   // Throws ConfigError naming the first invalid member.
   void validate() const;
@@ -74,7 +81,7 @@ struct SeedingCounters {
   std::uint64_t pairs = 0;        // first-second hit pairs inside the windows
   std::uint64_t triplets = 0;     // triplets that passed the pT and impact-parameter cuts
   std::uint64_t unconfirmed = 0;  // triplets without a fourth hit
-  bool truncated = false;         // max_seeds was reached and later seeds were dropped
+  bool truncated = false;         // max_seeds or max_pairs was reached and the search stopped
 };
 
 // Radius, z and azimuth of a hit, as the seeding windows use them.
@@ -95,6 +102,7 @@ class TripletSeeder {
   TripletSeeder(const DetectorModel& detector, SeedingConfig config);
 
   const std::vector<LayerTriplet>& layer_triplets() const noexcept { return triplets_; }
+  const SeedingConfig& config() const noexcept { return config_; }
 
   // Seeds from unmasked hits. `masked` has one entry per hit (nonzero =
   // unusable) or is empty. Appends to `seeds`.
