@@ -99,6 +99,7 @@ int run_reconstruct(const ReconstructOptions& options) {
       {"prompt_max_d0_cm", config.prompt_seeding.max_d0},
       {"prompt_max_z0_cm", config.prompt_seeding.max_z0},
       {"displaced_max_d0_cm", config.displaced_seeding.max_d0},
+      {"forward_displaced_max_d0_cm", config.forward_displaced_seeding.max_d0},
       {"prompt_confirmation_hits", config.prompt_seeding.confirmation_hits},
       {"displaced_confirmation_hits", config.displaced_seeding.confirmation_hits},
       {"max_seeds", config.prompt_seeding.max_seeds},

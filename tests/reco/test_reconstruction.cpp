@@ -251,12 +251,38 @@ TEST(Reconstructor, DisplacedIterationFindsDisplacedMuon) {
   EXPECT_EQ(summary.lost_inner_hits, 2);
 }
 
+TEST(Reconstructor, DisplacedIterationFindsForwardMuon) {
+  // A 3 GeV muon at eta 2.2 from (3.5, 0, 10) cm with dxy = -3.5 sin(0.2) = -0.7 cm:
+  // it crosses only pixel disks in the Inner Tracker, so the pixel-disk
+  // seeds of the displaced iteration find it.
+  std::mt19937_64 random(9);
+  edm::Event event;
+  edm::Particle muon;
+  muon.charge = -1;
+  muon.vertex = {3.5, 0.0, 10.0};
+  muon.momentum = {3.0 * std::cos(0.2), 3.0 * std::sin(0.2), 3.0 * std::sinh(2.2)};
+  event.particles.push_back(muon);
+  event.hits = testing::helix_hits(shared_geometry(), muon, random);
+  ASSERT_GE(event.hits.size(), 8U);
+  ASSERT_NE(event.hits.front().subdetector, edm::Subdetector::kPixelBarrel);
+  Reconstructor reconstructor(shared_geometry(), ReconstructionConfig::defaults());
+  (void)reconstructor.reconstruct(event);
+  ASSERT_EQ(event.tracks.size(), 1U);
+  const edm::Track& track = event.tracks.front();
+  EXPECT_EQ(track.iteration, edm::Iteration::kDisplaced);
+  EXPECT_NEAR(track.dxy({}), -3.5 * std::sin(0.2), 0.05);
+  EXPECT_NEAR(track.pt(), 3.0, 0.3);
+}
+
 TEST(Reconstructor, RejectsInvalidQualityCuts) {
   ReconstructionConfig config = ReconstructionConfig::defaults();
   config.prompt_finding.max_chi2_per_ndof = 0.0;
   EXPECT_THROW(Reconstructor(shared_geometry(), config), ConfigError);
   config = ReconstructionConfig::defaults();
   config.displaced_seeding.confirmation_hits = 4;  // more than its 3 confirmation surfaces
+  EXPECT_THROW(Reconstructor(shared_geometry(), config), ConfigError);
+  config = ReconstructionConfig::defaults();
+  config.forward_displaced_seeding.max_d0 = -1.0;
   EXPECT_THROW(Reconstructor(shared_geometry(), config), ConfigError);
 }
 

@@ -1,6 +1,7 @@
 #include "trackpurity/reco/reconstruction.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <numbers>
@@ -78,6 +79,9 @@ ReconstructionConfig ReconstructionConfig::defaults() {
   config.displaced_seeding.rz_tolerance = 0.1 * units::cm;
   config.displaced_seeding.confirmation_surfaces = 3;
   config.displaced_seeding.confirmation_hits = 2;
+  config.forward_displaced_seeding = config.displaced_seeding;
+  config.forward_displaced_seeding.layers = SeedingLayers::kPixelDisks;
+  config.forward_displaced_seeding.max_d0 = 1.0 * units::cm;
   config.displaced_finding.min_hits = 6;
   config.prompt_finding.max_chi2_per_ndof = 20.0;
   config.displaced_finding.max_chi2_per_ndof = 10.0;
@@ -87,6 +91,7 @@ ReconstructionConfig ReconstructionConfig::defaults() {
 void ReconstructionConfig::validate() const {
   prompt_seeding.validate();
   displaced_seeding.validate();
+  forward_displaced_seeding.validate();
   validate_finding(prompt_finding, "prompt_finding");
   validate_finding(displaced_finding, "displaced_finding");
   hit_index.validate();
@@ -103,7 +108,8 @@ Reconstructor::Reconstructor(const geometry::Geometry& geometry, ReconstructionC
       detector_(geometry),
       index_(geometry, config_.hit_index),
       prompt_seeder_(detector_, config_.prompt_seeding),
-      displaced_seeder_(detector_, config_.displaced_seeding) {}
+      displaced_seeder_(detector_, config_.displaced_seeding),
+      forward_displaced_seeder_(detector_, config_.forward_displaced_seeding) {}
 
 bool Reconstructor::follow(std::span<const edm::Hit> hits, const Seed& seed,
                            const TrackFindingConfig& finding, Candidate& result) {
@@ -280,23 +286,32 @@ bool Reconstructor::follow(std::span<const edm::Hit> hits, const Seed& seed,
   return true;
 }
 
-void Reconstructor::run_iteration(std::span<const edm::Hit> hits, const TripletSeeder& seeder,
+void Reconstructor::run_iteration(std::span<const edm::Hit> hits,
+                                  std::span<const TripletSeeder* const> seeders,
                                   const TrackFindingConfig& finding, edm::Iteration iteration,
                                   std::vector<Candidate>& candidates,
                                   ReconstructionCounters& counters, std::uint64_t event_number) {
   auto logger = logging::get("reco");
+  const char* name = iteration == edm::Iteration::kPrompt ? "prompt" : "displaced";
   const auto start = std::chrono::steady_clock::now();
   std::vector<Seed> seeds;
-  const SeedingCounters seeding = seeder.find(hits, index_, masked_, seeds);
+  SeedingCounters seeding;
+  for (const TripletSeeder* seeder : seeders) {
+    const std::size_t before = seeds.size();
+    const SeedingCounters found = seeder->find(hits, index_, masked_, seeds);
+    seeding.pairs += found.pairs;
+    seeding.triplets += found.triplets;
+    seeding.unconfirmed += found.unconfirmed;
+    if (found.truncated) {
+      ++counters.truncated_seedings;
+      logger->warn("event {}: {} seeding stopped at {} seeds and {} hit pairs (max_seeds {}, max_pairs {})",
+                   event_number, name, seeds.size() - before, found.pairs, seeder->config().max_seeds,
+                   seeder->config().max_pairs);
+    }
+  }
   counters.seeds += seeds.size();
   if (iteration == edm::Iteration::kDisplaced) {
     counters.displaced_seeds += seeds.size();
-  }
-  if (seeding.truncated) {
-    ++counters.truncated_seedings;
-    logger->warn("event {}: {} seeding stopped at {} seeds and {} hit pairs (max_seeds {}, max_pairs {})",
-                 event_number, iteration == edm::Iteration::kPrompt ? "prompt" : "displaced",
-                 seeds.size(), seeding.pairs, seeder.config().max_seeds, seeder.config().max_pairs);
   }
   const auto seeded = std::chrono::steady_clock::now();
   const std::size_t first_candidate = candidates.size();
@@ -322,7 +337,7 @@ void Reconstructor::run_iteration(std::span<const edm::Hit> hits, const TripletS
   logger->debug(
       "event {}: {} iteration: {} pairs, {} triplets, {} unconfirmed, {} seeds in {:.3f} s; {} "
       "candidates in {:.3f} s",
-      event_number, iteration == edm::Iteration::kPrompt ? "prompt" : "displaced", seeding.pairs,
+      event_number, name, seeding.pairs,
       seeding.triplets, seeding.unconfirmed, seeds.size(),
       std::chrono::duration<double>(seeded - start).count(), candidates.size() - first_candidate,
       std::chrono::duration<double>(found - seeded).count());
@@ -452,7 +467,8 @@ ReconstructionCounters Reconstructor::reconstruct(edm::Event& event) {
   // 1. Prompt iteration, its ambiguity resolution, and the masking of the
   //    hits of its good tracks.
   std::vector<Candidate> candidates;
-  run_iteration(hits, prompt_seeder_, config_.prompt_finding, edm::Iteration::kPrompt, candidates,
+  const std::array<const TripletSeeder*, 1> prompt_seeders{&prompt_seeder_};
+  run_iteration(hits, prompt_seeders, config_.prompt_finding, edm::Iteration::kPrompt, candidates,
                 counters, event.number);
   auto resolve = [&](std::vector<Candidate>& list) {
     std::vector<std::vector<std::uint32_t>> hit_lists;
@@ -482,7 +498,9 @@ ReconstructionCounters Reconstructor::reconstruct(edm::Event& event) {
       }
     }
     const std::size_t prompt_count = candidates.size();
-    run_iteration(hits, displaced_seeder_, config_.displaced_finding, edm::Iteration::kDisplaced,
+    const std::array<const TripletSeeder*, 2> displaced_seeders{&displaced_seeder_,
+                                                                &forward_displaced_seeder_};
+    run_iteration(hits, displaced_seeders, config_.displaced_finding, edm::Iteration::kDisplaced,
                   candidates, counters, event.number);
     if (candidates.size() > prompt_count) {
       resolve(candidates);

@@ -42,7 +42,8 @@ struct VertexFinderConfig {
 // measured rates and timing).
 struct ReconstructionConfig {
   SeedingConfig prompt_seeding;            // pixel triplets from the beam line
-  SeedingConfig displaced_seeding;         // outer pixel and PS triplets without beam line
+  SeedingConfig displaced_seeding;         // outer pixel and PS barrel triplets without beam line
+  SeedingConfig forward_displaced_seeding; // pixel-disk triplets without beam line, same iteration
   TrackFindingConfig prompt_finding;
   TrackFindingConfig displaced_finding;
   bool run_displaced = true;
@@ -96,7 +97,7 @@ class Reconstructor {
     Vector6 seed_free = Vector6::Zero();  // seed helix at the first hit, the fit's start
   };
 
-  void run_iteration(std::span<const edm::Hit> hits, const TripletSeeder& seeder,
+  void run_iteration(std::span<const edm::Hit> hits, std::span<const TripletSeeder* const> seeders,
                      const TrackFindingConfig& finding, edm::Iteration iteration,
                      std::vector<Candidate>& candidates, ReconstructionCounters& counters,
                      std::uint64_t event_number);
@@ -109,6 +110,7 @@ class Reconstructor {
   HitIndex index_;
   TripletSeeder prompt_seeder_;
   TripletSeeder displaced_seeder_;
+  TripletSeeder forward_displaced_seeder_;
   std::vector<std::uint8_t> masked_;
   std::vector<std::uint8_t> used_;
 };

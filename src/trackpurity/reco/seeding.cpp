@@ -223,6 +223,9 @@ bool TripletSeeder::uses_surface(const geometry::Surface& surface) const noexcep
         return surface.layer >= 3;
       }
       return surface.subdetector == Subdetector::kOuterBarrelPS;
+    case SeedingLayers::kPixelDisks:
+      return surface.subdetector == Subdetector::kPixelForward ||
+             surface.subdetector == Subdetector::kPixelEndcap;
   }
   return false;
 }

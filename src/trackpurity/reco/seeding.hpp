@@ -21,6 +21,7 @@ enum class SeedingLayers : std::uint8_t {
   // density, without a beam-line constraint, gives more random triplets
   // than the track finder can follow.
   kOuterBarrel,
+  kPixelDisks,     // Inner Tracker disks (TFPX and TEPX)
 };
 
 struct SeedingConfig {
