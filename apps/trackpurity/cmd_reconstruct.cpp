@@ -63,6 +63,8 @@ struct Metrics {
 
 void add_counters(reco::ReconstructionCounters& total, const reco::ReconstructionCounters& event) {
   total.seeds += event.seeds;
+  total.displaced_seeds += event.displaced_seeds;
+  total.truncated_seedings += event.truncated_seedings;
   total.candidates += event.candidates;
   total.removed_by_ambiguity += event.removed_by_ambiguity;
   total.failed_fits += event.failed_fits;
@@ -97,7 +99,13 @@ int run_reconstruct(const ReconstructOptions& options) {
       {"prompt_max_d0_cm", config.prompt_seeding.max_d0},
       {"prompt_max_z0_cm", config.prompt_seeding.max_z0},
       {"displaced_max_d0_cm", config.displaced_seeding.max_d0},
+      {"forward_displaced_max_d0_cm", config.forward_displaced_seeding.max_d0},
+      {"prompt_confirmation_hits", config.prompt_seeding.confirmation_hits},
+      {"displaced_confirmation_hits", config.displaced_seeding.confirmation_hits},
+      {"max_seeds", config.prompt_seeding.max_seeds},
       {"max_chi2", config.prompt_finding.max_chi2},
+      {"max_chi2_per_ndof_prompt", config.prompt_finding.max_chi2_per_ndof},
+      {"max_chi2_per_ndof_displaced", config.displaced_finding.max_chi2_per_ndof},
       {"max_branches", config.prompt_finding.max_branches},
       {"max_consecutive_missing", config.prompt_finding.max_consecutive_missing},
       {"min_hits_prompt", config.prompt_finding.min_hits},
@@ -186,6 +194,8 @@ int run_reconstruct(const ReconstructOptions& options) {
         {"pileup_rate", metrics.central.pileup_rate()},
         {"seconds_per_event", metrics.reconstruction_seconds / events_done},
         {"seeds_per_event", static_cast<double>(metrics.counters.seeds) / events_done},
+        {"displaced_seeds_per_event", static_cast<double>(metrics.counters.displaced_seeds) / events_done},
+        {"truncated_seedings", metrics.counters.truncated_seedings},
         {"failed_fits", metrics.counters.failed_fits},
         {"iterations",
          {{"prompt", rates_json(metrics.prompt_iteration)},

@@ -1,6 +1,8 @@
 #include "trackpurity/reco/reconstruction.hpp"
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cmath>
 #include <numbers>
 
@@ -19,6 +21,10 @@ void validate_finding(const TrackFindingConfig& config, const std::string& name)
   }
   if (config.max_consecutive_missing < 0 || config.min_hits < 3 || config.max_steps < 1) {
     throw ConfigError(name + ": max_consecutive_missing must be >= 0, min_hits >= 3 and max_steps >= 1");
+  }
+  if (!(config.max_chi2_per_ndof > 0.0)) {
+    throw ConfigError(name + ".max_chi2_per_ndof must be positive, found " +
+                      std::to_string(config.max_chi2_per_ndof));
   }
 }
 
@@ -63,19 +69,29 @@ void VertexFinderConfig::validate() const {
 
 ReconstructionConfig ReconstructionConfig::defaults() {
   ReconstructionConfig config;
-  config.displaced_seeding.layers = SeedingLayers::kOuterPixel;
+  config.prompt_seeding.max_d0 = 0.1 * units::cm;
+  config.displaced_seeding.layers = SeedingLayers::kOuterBarrel;
   config.displaced_seeding.beam_constraint = false;
-  config.displaced_seeding.max_d0 = 10.0 * units::cm;
+  config.displaced_seeding.max_d0 = 5.0 * units::cm;
   config.displaced_seeding.max_z0 = 30.0 * units::cm;
-  config.displaced_seeding.start_layers = 0;
-  config.displaced_seeding.rz_tolerance = 0.2 * units::cm;
+  config.displaced_seeding.start_layers = 2;
+  config.displaced_seeding.skip_layers = false;
+  config.displaced_seeding.rz_tolerance = 0.1 * units::cm;
+  config.displaced_seeding.confirmation_surfaces = 3;
+  config.displaced_seeding.confirmation_hits = 2;
+  config.forward_displaced_seeding = config.displaced_seeding;
+  config.forward_displaced_seeding.layers = SeedingLayers::kPixelDisks;
+  config.forward_displaced_seeding.max_d0 = 1.0 * units::cm;
   config.displaced_finding.min_hits = 6;
+  config.prompt_finding.max_chi2_per_ndof = 20.0;
+  config.displaced_finding.max_chi2_per_ndof = 10.0;
   return config;
 }
 
 void ReconstructionConfig::validate() const {
   prompt_seeding.validate();
   displaced_seeding.validate();
+  forward_displaced_seeding.validate();
   validate_finding(prompt_finding, "prompt_finding");
   validate_finding(displaced_finding, "displaced_finding");
   hit_index.validate();
@@ -92,7 +108,8 @@ Reconstructor::Reconstructor(const geometry::Geometry& geometry, ReconstructionC
       detector_(geometry),
       index_(geometry, config_.hit_index),
       prompt_seeder_(detector_, config_.prompt_seeding),
-      displaced_seeder_(detector_, config_.displaced_seeding) {}
+      displaced_seeder_(detector_, config_.displaced_seeding),
+      forward_displaced_seeder_(detector_, config_.forward_displaced_seeding) {}
 
 bool Reconstructor::follow(std::span<const edm::Hit> hits, const Seed& seed,
                            const TrackFindingConfig& finding, Candidate& result) {
@@ -181,6 +198,11 @@ bool Reconstructor::follow(std::span<const edm::Hit> hits, const Seed& seed,
         const std::uint32_t id = seed.hits[static_cast<std::size_t>(branch.next_seed)];
         double increment = 0.0;
         branch.state = kalman_update(branch.state, make_measurement(hits[id], frame), increment);
+        // A seed whose own hits disagree with the helix through them (a
+        // tangent or kinked triplet) is dropped.
+        if (increment > finding.max_chi2) {
+          continue;
+        }
         branch.free = bound_to_free(branch.state.frame, branch.state.parameters);
         branch.chi2 += increment;
         branch.hits.push_back(id);
@@ -253,6 +275,10 @@ bool Reconstructor::follow(std::span<const edm::Hit> hits, const Seed& seed,
   if (best->valid < finding.min_hits || best->next_seed < 3) {
     return false;
   }
+  const double ndof = std::max(2.0 * best->valid - 5.0, 1.0);
+  if (best->chi2 / ndof > finding.max_chi2_per_ndof) {
+    return false;
+  }
   result.hits = std::move(best->hits);
   result.pattern = std::move(best->pattern);
   result.chi2 = best->chi2;
@@ -260,13 +286,35 @@ bool Reconstructor::follow(std::span<const edm::Hit> hits, const Seed& seed,
   return true;
 }
 
-void Reconstructor::run_iteration(std::span<const edm::Hit> hits, const TripletSeeder& seeder,
+void Reconstructor::run_iteration(std::span<const edm::Hit> hits,
+                                  std::span<const TripletSeeder* const> seeders,
                                   const TrackFindingConfig& finding, edm::Iteration iteration,
                                   std::vector<Candidate>& candidates,
-                                  ReconstructionCounters& counters) {
+                                  ReconstructionCounters& counters, std::uint64_t event_number) {
+  auto logger = logging::get("reco");
+  const char* name = iteration == edm::Iteration::kPrompt ? "prompt" : "displaced";
+  const auto start = std::chrono::steady_clock::now();
   std::vector<Seed> seeds;
-  seeder.find(hits, index_, masked_, seeds);
+  SeedingCounters seeding;
+  for (const TripletSeeder* seeder : seeders) {
+    const std::size_t before = seeds.size();
+    const SeedingCounters found = seeder->find(hits, index_, masked_, seeds);
+    seeding.pairs += found.pairs;
+    seeding.triplets += found.triplets;
+    seeding.unconfirmed += found.unconfirmed;
+    if (found.truncated) {
+      ++counters.truncated_seedings;
+      logger->warn("event {}: {} seeding stopped at {} seeds and {} hit pairs (max_seeds {}, max_pairs {})",
+                   event_number, name, seeds.size() - before, found.pairs, seeder->config().max_seeds,
+                   seeder->config().max_pairs);
+    }
+  }
   counters.seeds += seeds.size();
+  if (iteration == edm::Iteration::kDisplaced) {
+    counters.displaced_seeds += seeds.size();
+  }
+  const auto seeded = std::chrono::steady_clock::now();
+  const std::size_t first_candidate = candidates.size();
   std::fill(used_.begin(), used_.end(), 0);
   for (const Seed& seed : seeds) {
     if (config_.skip_used_seeds && used_[seed.hits[0]] != 0 && used_[seed.hits[1]] != 0 &&
@@ -285,6 +333,14 @@ void Reconstructor::run_iteration(std::span<const edm::Hit> hits, const TripletS
     candidates.push_back(std::move(candidate));
     ++counters.candidates;
   }
+  const auto found = std::chrono::steady_clock::now();
+  logger->debug(
+      "event {}: {} iteration: {} pairs, {} triplets, {} unconfirmed, {} seeds in {:.3f} s; {} "
+      "candidates in {:.3f} s",
+      event_number, name, seeding.pairs,
+      seeding.triplets, seeding.unconfirmed, seeds.size(),
+      std::chrono::duration<double>(seeded - start).count(), candidates.size() - first_candidate,
+      std::chrono::duration<double>(found - seeded).count());
 }
 
 std::vector<std::size_t> resolve_ambiguities(std::span<const std::vector<std::uint32_t>> hit_lists,
@@ -411,8 +467,9 @@ ReconstructionCounters Reconstructor::reconstruct(edm::Event& event) {
   // 1. Prompt iteration, its ambiguity resolution, and the masking of the
   //    hits of its good tracks.
   std::vector<Candidate> candidates;
-  run_iteration(hits, prompt_seeder_, config_.prompt_finding, edm::Iteration::kPrompt, candidates,
-                counters);
+  const std::array<const TripletSeeder*, 1> prompt_seeders{&prompt_seeder_};
+  run_iteration(hits, prompt_seeders, config_.prompt_finding, edm::Iteration::kPrompt, candidates,
+                counters, event.number);
   auto resolve = [&](std::vector<Candidate>& list) {
     std::vector<std::vector<std::uint32_t>> hit_lists;
     std::vector<double> chi2;
@@ -441,8 +498,10 @@ ReconstructionCounters Reconstructor::reconstruct(edm::Event& event) {
       }
     }
     const std::size_t prompt_count = candidates.size();
-    run_iteration(hits, displaced_seeder_, config_.displaced_finding, edm::Iteration::kDisplaced,
-                  candidates, counters);
+    const std::array<const TripletSeeder*, 2> displaced_seeders{&displaced_seeder_,
+                                                                &forward_displaced_seeder_};
+    run_iteration(hits, displaced_seeders, config_.displaced_finding, edm::Iteration::kDisplaced,
+                  candidates, counters, event.number);
     if (candidates.size() > prompt_count) {
       resolve(candidates);
     }

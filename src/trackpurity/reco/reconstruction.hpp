@@ -23,6 +23,7 @@ struct TrackFindingConfig {
   int max_consecutive_missing = 2;  // stop after this many missing layers in a row
   int min_hits = 5;                 // valid hits a candidate needs
   int max_steps = 64;               // surfaces followed per candidate at most
+  double max_chi2_per_ndof = 1e9;   // chi2 / (2 valid hits - 5) of a candidate at most
 };
 
 // Primary-vertex finding by gap clustering of track z0.
@@ -36,12 +37,13 @@ struct VertexFinderConfig {
   void validate() const;
 };
 
-// NOTE: on one pileup-200 ttbar event the prompt iteration alone took 7.5 s
-// on a shared 2-core machine with an 83 % fake rate; the defaults are not
-// yet tuned for pileup 200, and the displaced iteration is slower still.
+// Settings of the whole reconstruction. defaults() is tuned for pileup-200
+// events of the Phase-2-like geometry (docs/reconstruction.md has the
+// measured rates and timing).
 struct ReconstructionConfig {
   SeedingConfig prompt_seeding;            // pixel triplets from the beam line
-  SeedingConfig displaced_seeding;         // outer pixel and PS triplets without beam line
+  SeedingConfig displaced_seeding;         // outer pixel and PS barrel triplets without beam line
+  SeedingConfig forward_displaced_seeding; // pixel-disk triplets without beam line, same iteration
   TrackFindingConfig prompt_finding;
   TrackFindingConfig displaced_finding;
   bool run_displaced = true;
@@ -64,7 +66,9 @@ struct ReconstructionConfig {
 
 // Counters of one event, summed by callers over events.
 struct ReconstructionCounters {
-  std::uint64_t seeds = 0;
+  std::uint64_t seeds = 0;                // both iterations
+  std::uint64_t displaced_seeds = 0;
+  std::uint64_t truncated_seedings = 0;   // iterations that reached SeedingConfig::max_seeds
   std::uint64_t candidates = 0;
   std::uint64_t removed_by_ambiguity = 0;
   std::uint64_t failed_fits = 0;
@@ -93,9 +97,10 @@ class Reconstructor {
     Vector6 seed_free = Vector6::Zero();  // seed helix at the first hit, the fit's start
   };
 
-  void run_iteration(std::span<const edm::Hit> hits, const TripletSeeder& seeder,
+  void run_iteration(std::span<const edm::Hit> hits, std::span<const TripletSeeder* const> seeders,
                      const TrackFindingConfig& finding, edm::Iteration iteration,
-                     std::vector<Candidate>& candidates, ReconstructionCounters& counters);
+                     std::vector<Candidate>& candidates, ReconstructionCounters& counters,
+                     std::uint64_t event_number);
   bool follow(std::span<const edm::Hit> hits, const Seed& seed, const TrackFindingConfig& finding,
               Candidate& result);
 
@@ -105,6 +110,7 @@ class Reconstructor {
   HitIndex index_;
   TripletSeeder prompt_seeder_;
   TripletSeeder displaced_seeder_;
+  TripletSeeder forward_displaced_seeder_;
   std::vector<std::uint8_t> masked_;
   std::vector<std::uint8_t> used_;
 };

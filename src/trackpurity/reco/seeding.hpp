@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -15,7 +16,12 @@ namespace trackpurity::reco {
 // Which sensitive surfaces a seeding iteration uses.
 enum class SeedingLayers : std::uint8_t {
   kPixel,          // Inner Tracker barrel layers and disks
-  kOuterPixel,     // Inner Tracker from the third barrel layer out, plus Outer-Tracker PS layers
+  // Third and fourth pixel barrel layers and the Outer-Tracker PS barrel
+  // layers. The pixel and PS disks are left out: at pileup 200 their hit
+  // density, without a beam-line constraint, gives more random triplets
+  // than the track finder can follow.
+  kOuterBarrel,
+  kPixelDisks,     // Inner Tracker disks (TFPX and TEPX)
 };
 
 struct SeedingConfig {
@@ -24,17 +30,40 @@ struct SeedingConfig {
   double pt_tolerance = 0.1;                 // relative margin on pt_min in the windows and cuts
   double max_d0 = 0.2 * units::cm;           // maximum |transverse impact parameter| of the circle
   double max_z0 = 17.2 * units::cm;          // maximum |z| at the beam line, 4 sigma_z of 4.3 cm
-  // Straight lines from the beam line (true) or from anywhere within max_d0
-  // and max_z0 (false) define the windows of the second hit.
+  // The third-hit window follows the circle through the origin and the
+  // first two hits (true), or the straight line through the first two hits
+  // widened by the largest sagitta above pt_min (false). Both iterations
+  // require the r-z line of the first two hits to pass within max_z0 of the
+  // origin.
   bool beam_constraint = true;
-  // Only the first `start_layers` surfaces a track crosses may hold its first
-  // seed hit (with beam_constraint); 0 allows any.
+  // Only the first `start_layers` surfaces that straight lines from the
+  // layer-scan origins cross may hold the first seed hit; 0 allows any.
   int start_layers = 2;
+  // Layer triplets that skip one surface, for tracks with a missing hit.
+  bool skip_layers = true;
   double rz_tolerance = 0.05 * units::cm;    // base tolerance of the third hit on the r-z line
   double phi_margin = 0.003 * units::rad;    // margin added to every azimuth window
   // Extra origins along z (prompt) or radii (displaced) for finding the layer
   // triplets tracks cross.
   double max_vertex_radius = 10.0 * units::cm;  // used without beam_constraint
+
+  // Confirmation: the seed helix is extrapolated from its third hit to the
+  // next `confirmation_surfaces` active surfaces it crosses, and the seed is
+  // kept only with a compatible hit on `confirmation_hits` of them (four
+  // hits with one, as the CMS Phase-2 pixel tracks require). 0 surfaces
+  // keep unconfirmed triplets.
+  int confirmation_surfaces = 2;
+  int confirmation_hits = 1;
+  double confirmation_max_chi2 = 16.0;  // chi2 of each confirmation hit, 2 degrees of freedom
+  // Radiation length fraction assumed between the third and the fourth hit
+  // for the scattering part of the confirmation window.
+  double confirmation_x_over_x0 = 0.04;
+  int max_seeds_per_pair = 2;   // third hits kept per first-second hit pair, best first
+  int max_seeds = 40000;        // seeds per event and iteration; the rest are dropped
+  // First-second hit pairs searched per event and iteration: a bound on the
+  // seeding time of unusually dense events (pileup-200 events need about 2
+  // million per iteration).
+  std::int64_t max_pairs = 10000000;
 
   // Throws ConfigError naming the first invalid member.
   void validate() const;
@@ -45,6 +74,22 @@ struct SeedingConfig {
 struct Seed {
   std::array<std::uint32_t, 3> hits{};
   Vector6 free = Vector6::Zero();
+  double chi2 = 0.0;  // chi2 of the confirmation hit (0 without confirmation)
+};
+
+// Counters of one call of TripletSeeder::find().
+struct SeedingCounters {
+  std::uint64_t pairs = 0;        // first-second hit pairs inside the windows
+  std::uint64_t triplets = 0;     // triplets that passed the pT and impact-parameter cuts
+  std::uint64_t unconfirmed = 0;  // triplets without a fourth hit
+  bool truncated = false;         // max_seeds or max_pairs was reached and the search stopped
+};
+
+// Radius, z and azimuth of a hit, as the seeding windows use them.
+struct HitCoordinates {
+  double r = 0.0;
+  double z = 0.0;
+  double phi = 0.0;
 };
 
 // An ordered triple of surfaces that tracks cross.
@@ -58,20 +103,39 @@ class TripletSeeder {
   TripletSeeder(const DetectorModel& detector, SeedingConfig config);
 
   const std::vector<LayerTriplet>& layer_triplets() const noexcept { return triplets_; }
+  const SeedingConfig& config() const noexcept { return config_; }
 
   // Seeds from unmasked hits. `masked` has one entry per hit (nonzero =
   // unusable) or is empty. Appends to `seeds`.
-  void find(std::span<const edm::Hit> hits, const HitIndex& index,
-            std::span<const std::uint8_t> masked, std::vector<Seed>& seeds) const;
+  // At most max_seeds seeds are appended.
+  SeedingCounters find(std::span<const edm::Hit> hits, const HitIndex& index,
+                       std::span<const std::uint8_t> masked, std::vector<Seed>& seeds) const;
+
+  // Sum of the chi2 of the best unmasked hit on each of the first
+  // `confirmation_hits` of the next `confirmation_surfaces` active surfaces
+  // that the helix `free` (at the third seed hit on surface `third_surface`)
+  // crosses and that have a compatible hit; nothing when too few have one.
+  std::optional<double> confirm(const Vector6& free, int third_surface,
+                                std::span<const edm::Hit> hits, const HitIndex& index,
+                                std::span<const std::uint8_t> masked) const;
 
  private:
-  void find_on(const LayerTriplet& triplet, std::span<const edm::Hit> hits, const HitIndex& index,
-               std::span<const std::uint8_t> masked, std::vector<Seed>& seeds) const;
+  // Seeds of layer triplets that share their first two surfaces.
+  void find_on(std::span<const LayerTriplet> group, std::span<const edm::Hit> hits,
+               std::span<const HitCoordinates> hit_coordinates, const HitIndex& index,
+               std::span<const std::uint8_t> masked, std::vector<Seed>& seeds,
+               SeedingCounters& counters, std::size_t limit) const;
   bool uses_surface(const geometry::Surface& surface) const noexcept;
+
+  // Surfaces that follow a surface within kFollowerDepth crossings on some
+  // straight line of the layer-triplet scan, kMaxFollowers at most.
+  static constexpr std::size_t kFollowerDepth = 3;
+  static constexpr std::size_t kMaxFollowers = 48;
 
   const DetectorModel* detector_;
   SeedingConfig config_;
   std::vector<LayerTriplet> triplets_;
+  std::vector<std::vector<std::uint16_t>> followers_;  // indexed by surface id
 };
 
 // The helix through three points, or nothing when they are collinear.
