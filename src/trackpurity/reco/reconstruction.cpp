@@ -508,6 +508,7 @@ ReconstructionCounters Reconstructor::reconstruct(edm::Event& event) {
   }
 
   // 3. Final fit of the survivors.
+  const auto fit_start = std::chrono::steady_clock::now();
   std::vector<const edm::Hit*> pointers;
   for (Candidate& candidate : candidates) {
     pointers.clear();
@@ -534,6 +535,10 @@ ReconstructionCounters Reconstructor::reconstruct(edm::Event& event) {
 
   // 4. Primary vertices.
   event.vertices = find_vertices(event.tracks, event.beam_spot, config_.vertex_finder);
+  logging::get("reco")->debug(
+      "event {}: final fit of {} candidates and vertex finding in {:.3f} s", event.number,
+      candidates.size(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count());
   return counters;
 }
 

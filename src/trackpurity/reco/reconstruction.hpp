@@ -68,7 +68,7 @@ struct ReconstructionConfig {
 struct ReconstructionCounters {
   std::uint64_t seeds = 0;                // both iterations
   std::uint64_t displaced_seeds = 0;
-  std::uint64_t truncated_seedings = 0;   // iterations that reached SeedingConfig::max_seeds
+  std::uint64_t truncated_seedings = 0;   // seedings stopped by max_seeds or max_pairs
   std::uint64_t candidates = 0;
   std::uint64_t removed_by_ambiguity = 0;
   std::uint64_t failed_fits = 0;

@@ -13,13 +13,14 @@
 
 namespace trackpurity::reco {
 
-// Which sensitive surfaces a seeding iteration uses.
+// Sensitive surfaces of a seeding iteration.
 enum class SeedingLayers : std::uint8_t {
   kPixel,          // Inner Tracker barrel layers and disks
   // Third and fourth pixel barrel layers and the Outer-Tracker PS barrel
-  // layers. The pixel and PS disks are left out: at pileup 200 their hit
-  // density, without a beam-line constraint, gives more random triplets
-  // than the track finder can follow.
+  // layers. Disks are left out because, without a beam-line constraint and
+  // with |d0| up to several cm, their pileup-200 hit density gives more
+  // random triplets than the track finder can follow. kPixelDisks with a
+  // smaller max_d0 covers the pixel disks.
   kOuterBarrel,
   kPixelDisks,     // Inner Tracker disks (TFPX and TEPX)
 };
@@ -48,10 +49,10 @@ struct SeedingConfig {
   double max_vertex_radius = 10.0 * units::cm;  // used without beam_constraint
 
   // Confirmation: the seed helix is extrapolated from its third hit to the
-  // next `confirmation_surfaces` active surfaces it crosses, and the seed is
-  // kept only with a compatible hit on `confirmation_hits` of them (four
-  // hits with one, as the CMS Phase-2 pixel tracks require). 0 surfaces
-  // keep unconfirmed triplets.
+  // next `confirmation_surfaces` active surfaces it crosses. The seed is
+  // kept only with a compatible hit on `confirmation_hits` of them, which
+  // with one hit makes a quadruplet as in the CMS Phase-2 pixel tracks.
+  // 0 surfaces keep unconfirmed triplets.
   int confirmation_surfaces = 2;
   int confirmation_hits = 1;
   double confirmation_max_chi2 = 16.0;  // chi2 of each confirmation hit, 2 degrees of freedom
@@ -107,14 +108,16 @@ class TripletSeeder {
 
   // Seeds from unmasked hits. `masked` has one entry per hit (nonzero =
   // unusable) or is empty. Appends to `seeds`.
-  // At most max_seeds seeds are appended.
+  // At most max_seeds seeds are appended, and the search stops after
+  // max_pairs hit pairs.
   SeedingCounters find(std::span<const edm::Hit> hits, const HitIndex& index,
                        std::span<const std::uint8_t> masked, std::vector<Seed>& seeds) const;
 
-  // Sum of the chi2 of the best unmasked hit on each of the first
-  // `confirmation_hits` of the next `confirmation_surfaces` active surfaces
-  // that the helix `free` (at the third seed hit on surface `third_surface`)
-  // crosses and that have a compatible hit; nothing when too few have one.
+  // Searches the next `confirmation_surfaces` active surfaces that the helix
+  // `free` (at the third seed hit, on surface `third_surface`) crosses for
+  // unmasked compatible hits. Returns the summed chi2 of the best hit on the
+  // first `confirmation_hits` surfaces that have one, or nothing when fewer
+  // surfaces have one.
   std::optional<double> confirm(const Vector6& free, int third_surface,
                                 std::span<const edm::Hit> hits, const HitIndex& index,
                                 std::span<const std::uint8_t> masked) const;
