@@ -201,11 +201,7 @@ int run_reconstruct(const ReconstructOptions& options) {
          {{"prompt", rates_json(metrics.prompt_iteration)},
           {"displaced", rates_json(metrics.displaced_iteration)}}},
         {"program_version", std::string(program_version())}};
-    std::ofstream stream(options.metrics_json);
-    if (!stream) {
-      throw FileError(options.metrics_json, "", "cannot open the metrics file for writing");
-    }
-    stream << document.dump(2) << '\n';
+    write_json_file(options.metrics_json, document);
   }
   return 0;
 }

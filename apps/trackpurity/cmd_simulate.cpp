@@ -38,18 +38,6 @@ struct SimulateOptions {
   std::string histograms;
 };
 
-void write_metrics(const std::string& path, const nlohmann::json& metrics) {
-  std::ofstream stream(path);
-  if (!stream) {
-    throw FileError(path, "", "cannot create metrics file");
-  }
-  stream << metrics.dump(2) << '\n';
-  stream.close();
-  if (!stream) {
-    throw FileError(path, "", "failed to write metrics file");
-  }
-}
-
 int run_simulate(const SimulateOptions& options) {
   const auto log = logging::get("sim");
   const auto process = sim::process_from_name(options.process);
@@ -133,7 +121,7 @@ int run_simulate(const SimulateOptions& options) {
   log->debug("propagated {} particles with {} surface crossings", counters.propagated,
              counters.crossings);
   if (!options.metrics_json.empty()) {
-    write_metrics(options.metrics_json, metrics);
+    write_json_file(options.metrics_json, metrics);
     log->info("metrics written to {}", options.metrics_json);
   }
   if (!options.histograms.empty()) {
