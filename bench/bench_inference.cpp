@@ -80,8 +80,7 @@ BENCHMARK(BM_LibtorchEngine)->Arg(5000)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
 #ifdef TRACKPURITY_HAVE_TORCH
-  torch::set_num_threads(1);
-  at::set_num_interop_threads(1);
+  nn::set_libtorch_threads(1);
 #endif
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

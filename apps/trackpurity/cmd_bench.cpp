@@ -208,8 +208,7 @@ int run_inference_bench(const InferenceBenchOptions& options) {
   }
 #ifdef TRACKPURITY_HAVE_TORCH
   // Set before libtorch starts any thread; both apply to the whole process.
-  torch::set_num_threads(static_cast<int>(options.threads));
-  at::set_num_interop_threads(static_cast<int>(options.threads));
+  nn::set_libtorch_threads(static_cast<int>(options.threads));
 #endif
 
   // 1. Model and event.

@@ -27,6 +27,7 @@ struct CalibrateOptions {
   double target_recall = 0.995;
   double displaced_dxy_cut_cm = 0.5;
   bool no_displaced_category = false;
+  std::vector<std::string> extra_samples;  // track files pooled with the main one
 };
 
 // Per-track inputs of the calibration, in file order.
@@ -86,32 +87,35 @@ int run_calibrate(const CalibrateOptions& options) {
   nn::Model model = nn::load_model(scoring.model_path);
   const EventScorer scorer(model, scorer_config);
 
-  const io::EventReader reader(scoring.tracks_path);
-  require_tracks(reader);
-  require_truth(reader);
-  const io::TableMask tables =
-      io::TableMask::tracks_without_hits().intersect(reader.available_tables());
-
-  // 1. Score every track and collect its label and dxy_bs.
-  ProgressLine progress("calibrate", reader.event_count());
+  // 1. Score every track of every sample file and collect its label and dxy_bs.
+  std::vector<std::string> paths = {scoring.tracks_path};
+  paths.insert(paths.end(), options.extra_samples.begin(), options.extra_samples.end());
   PipelineSummary summary;
   CalibrationSample sample;
-  for_each_event(
-      reader, tables, parallel, [&](EventSlot& slot) { slot.result = scorer.score(slot.event); },
-      [&](EventSlot& slot) {
-        if (!slot.result->ok()) {
-          throw_rejected_event(scoring.tracks_path, slot);
-        }
-        const ScoredEvent& scored = slot.result->value();
-        summary.add(scored);
-        sample.scores.insert(sample.scores.end(), scored.scores.begin(), scored.scores.end());
-        sample.dxy_bs.insert(sample.dxy_bs.end(), scored.dxy_bs.begin(), scored.dxy_bs.end());
-        for (const edm::TrackTruth& truth : slot.event.track_truth) {
-          sample.genuine.push_back(truth.genuine ? 1 : 0);
-        }
-        progress.advance();
-      });
-  progress.finish();
+  for (const std::string& path : paths) {
+    const io::EventReader reader(path);
+    require_tracks(reader);
+    require_truth(reader);
+    const io::TableMask tables =
+        io::TableMask::tracks_without_hits().intersect(reader.available_tables());
+    ProgressLine progress("calibrate", reader.event_count());
+    for_each_event(
+        reader, tables, parallel, [&](EventSlot& slot) { slot.result = scorer.score(slot.event); },
+        [&](EventSlot& slot) {
+          if (!slot.result->ok()) {
+            throw_rejected_event(path, slot);
+          }
+          const ScoredEvent& scored = slot.result->value();
+          summary.add(scored);
+          sample.scores.insert(sample.scores.end(), scored.scores.begin(), scored.scores.end());
+          sample.dxy_bs.insert(sample.dxy_bs.end(), scored.dxy_bs.begin(), scored.dxy_bs.end());
+          for (const edm::TrackTruth& truth : slot.event.track_truth) {
+            sample.genuine.push_back(truth.genuine ? 1 : 0);
+          }
+          progress.advance();
+        });
+    progress.finish();
+  }
 
   // 2. Set the thresholds. A sample too small throws ConfigError with the number needed.
   const selection::WorkingPoints working_points =
@@ -120,6 +124,7 @@ int run_calibrate(const CalibrateOptions& options) {
   // 3. Write the model with its working points and the calibration provenance.
   model.working_points = selection::to_json(working_points);
   model.provenance["calibration"] = {{"sample", scoring.tracks_path},
+                                     {"samples", paths},
                                      {"events", summary.counters().events},
                                      {"tracks", summary.counters().tracks},
                                      {"flagged_tracks", summary.counters().flagged_tracks},
@@ -155,6 +160,10 @@ void register_calibrate(CLI::App& app) {
       ->add_option("--displaced-dxy", options->displaced_dxy_cut_cm,
                    "|dxy_bs| in cm above which a track is displaced and gets its own threshold")
       ->capture_default_str();
+  command
+      ->add_option("--extra-sample", options->extra_samples,
+                   "Further track files pooled with TRACKS into one calibration sample (repeatable)")
+      ->check(CLI::ExistingFile);
   command->add_flag("--no-displaced-category", options->no_displaced_category,
                     "Set only the main threshold; displaced tracks get no threshold of their own");
 }

@@ -2,6 +2,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/core.h>
@@ -20,6 +21,7 @@
 #ifdef TRACKPURITY_HAVE_TORCH
 #include <torch/torch.h>
 
+#include "trackpurity/nn/torch/torch_engine.hpp"
 #include "trackpurity/train/track_loader.hpp"
 #include "trackpurity/train/trainer.hpp"
 #endif
@@ -92,9 +94,9 @@ int run_train(const TrainOptions& options, train::TrainingConfig config,
   const features::FeatureSet feature_set =
       options.feature_list.empty() ? features::FeatureSet::by_name(options.feature_set)
                                    : features::FeatureSet::from_names(options.feature_list);
-  if (options.threads > 0) {
-    torch::set_num_threads(options.threads);
-  }
+  const int threads = options.threads > 0 ? options.threads
+                                          : static_cast<int>(std::thread::hardware_concurrency());
+  nn::set_libtorch_threads(std::max(threads, 1));
 
   // 2. Read the labelled tracks.
   log->info("reading tracks from {} file(s), features {} ({} inputs)", options.inputs.size(),

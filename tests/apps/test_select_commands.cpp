@@ -235,6 +235,21 @@ TEST_F(SelectCommandsTest, ScoreRejectsModelFeatureDataLacks) {
   EXPECT_FALSE(std::filesystem::exists(output));
 }
 
+TEST_F(SelectCommandsTest, CalibratePoolsExtraSamples) {
+  // The same file pooled twice doubles the genuine-track counts of both categories.
+  const std::string output = file("calibrated_pooled.safetensors");
+  const CommandResult result = run_program(
+      fmt::format("calibrate {} {} --extra-sample {} -o {} --target-recall {} --threads 2",
+                  model_path_, events_path_, events_path_, output, kTestTargetRecall));
+  ASSERT_EQ(result.status, 0) << result.output;
+  const nn::Model model = nn::load_model(output);
+  const selection::WorkingPoints points =
+      selection::working_points_from_json(model.working_points, output);
+  EXPECT_EQ(points.all.genuine_tracks, 2 * working_points_.all.genuine_tracks);
+  EXPECT_EQ(points.displaced.genuine_tracks, 2 * working_points_.displaced.genuine_tracks);
+  EXPECT_EQ(model.provenance.at("calibration").at("samples").size(), 2U);
+}
+
 TEST_F(SelectCommandsTest, CalibrateKeepsTargetFraction) {
   const std::string output = file("calibrated_by_command.safetensors");
   const CommandResult result =

@@ -1,5 +1,7 @@
 #include "trackpurity/nn/torch/torch_engine.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 
 namespace trackpurity::nn {
@@ -28,7 +30,20 @@ void TorchEngine::score(std::span<const float* const> columns, std::size_t rows,
   std::copy_n(scores.data_ptr<float>(), rows, out.begin());
 }
 
+bool set_openblas_threads(int threads) noexcept {
+  // Looked up at run time: libtorch reaches OpenBLAS through the system BLAS
+  // alternative, so this program does not link it by name.
+  using SetThreads = void (*)(int);
+  void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  if (symbol == nullptr) {
+    return false;
+  }
+  reinterpret_cast<SetThreads>(symbol)(threads);
+  return true;
+}
+
 void set_libtorch_threads(int threads) {
+  set_openblas_threads(1);
   torch::set_num_threads(threads);
   try {
     at::set_num_interop_threads(threads);

@@ -28,7 +28,14 @@ class TorchEngine final : public Engine {
 };
 
 // Sets libtorch's intra-op threads, and its inter-op threads when they can
-// still change (libtorch fixes them at the first parallel operation).
+// still change (libtorch fixes them at the first parallel operation). It also
+// limits OpenBLAS, which Debian's libtorch calls for matrix products, to one
+// thread: OpenBLAS otherwise starts a thread per core inside every libtorch
+// thread, which oversubscribed 2 cores and slowed training 5 to 10 times here.
 void set_libtorch_threads(int threads);
+
+// Sets the OpenBLAS thread count when the process uses OpenBLAS; returns
+// false when no OpenBLAS is loaded (another BLAS, nothing to do).
+bool set_openblas_threads(int threads) noexcept;
 
 }  // namespace trackpurity::nn
