@@ -228,6 +228,14 @@ Result<FittedTrack> fit_track(const DetectorModel& detector,
   if (!is_finite(fit.perigee)) {
     return Result<FittedTrack>::failure(ErrorCode::kNonFinite, "the perigee state is not finite");
   }
+  // The Kalman update does not bound theta; a state that left (0, pi) has no
+  // valid CMS lambda = pi/2 - theta and counts as a failed fit.
+  const double theta = fit.perigee.parameters[eBoundTheta];
+  if (!(theta > 0.0 && theta < std::numbers::pi)) {
+    return Result<FittedTrack>::failure(ErrorCode::kFitFailed,
+                                        "the fitted theta " + std::to_string(theta) +
+                                            " is outside (0, pi)");
+  }
   return fit;
 }
 
