@@ -1,6 +1,6 @@
 // Simulation and reconstruction time of one pileup-200 ttbar event on one
-// thread, with the shipped geometry. Each iteration takes a new event index,
-// so the average runs over different events.
+// thread, with the shipped geometry. BM_SimulateEvent simulates a new event
+// per iteration; BM_ReconstructEvent cycles over three simulated events.
 
 #include <benchmark/benchmark.h>
 
