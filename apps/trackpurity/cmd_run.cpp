@@ -266,16 +266,19 @@ int run_main_job(const RunOptions& options) {
     const std::uint64_t fakes_before = all.prompt.tracks - all.prompt.associated_tracks;
     const std::uint64_t fakes_after = network.prompt.tracks - network.prompt.associated_tracks;
     table += fmt::format("  {:<38} {:>12.4f}\n", "recall (genuine tracks kept)", network.recall());
-    table += fmt::format("  {:<38} {:>12.4f}\n", "recall, displaced (|dxy| > cut)", recall_displaced);
+    table += fmt::format("  {:<38} {:>12.4f} ({} genuine tracks)\n", "recall, displaced (|dxy| > cut)",
+                         recall_displaced, displaced_genuine);
     table += fmt::format("  {:<38} {:>5} of {:<5}\n", "fakes removed", fakes_before - fakes_after, fakes_before);
     table += fmt::format("  {:<38} {:>6.4f} -> {:.4f}\n", "fake rate before -> after",
                          all.prompt.fake_rate(), network.prompt.fake_rate());
     table += fmt::format("  {:<38} {:>6.4f} -> {:.4f}\n", "duplicate rate before -> after",
                          all.prompt.duplicate_rate(), network.prompt.duplicate_rate());
-    table += fmt::format("  {:<38} {:>6.4f} -> {:.4f}\n", "tracking efficiency before -> after",
-                         all.prompt.efficiency(), network.prompt.efficiency());
+    table += fmt::format("  {:<38} {:>6.4f} -> {:.4f} ({} particles)\n",
+                         "tracking efficiency before -> after", all.prompt.efficiency(),
+                         network.prompt.efficiency(), all.prompt.selected_particles);
+    table += "    (charged signal particles, pT > 0.9 GeV, |eta| < 2.4, from the beam line)\n";
   }
-  table += fmt::format("  {:<38} {:>10} {:>10}\n", "time per event [ms]", "median", "90 %");
+  table += fmt::format("  {:<38} {:>10} {:>10}\n", "wall time per event and thread [ms]", "median", "90 %");
   const auto stage_row = [&](const std::string& name, const StageStatistics& stats) {
     table += fmt::format("  {:<38} {:>10.2f} {:>10.2f}\n", name, 1e3 * stats.median, 1e3 * stats.p90);
   };
@@ -340,7 +343,7 @@ int run_main_job(const RunOptions& options) {
       throw ConfigError("--report needs truth-labelled tracks and particles; " + options.input + " has none");
     }
     validator.write_report(options.report);
-    log->info("validation report in {}/report.md", options.report);
+    log->info("validation report in {}", (std::filesystem::path(options.report) / "report.md").string());
   }
   log->info("{} events, {} tracks in, {} kept, in {:.1f} s", counters.events, counters.tracks,
             counters.kept_tracks, wall);

@@ -1,4 +1,5 @@
 #include <chrono>
+#include <filesystem>
 #include <string>
 
 #include "cli_common.hpp"
@@ -76,9 +77,10 @@ int run_validate(const ValidateOptions& options) {
             metrics["dnn"]["recall"].get<double>(), metrics["dnn"]["fake_rate"].get<double>(),
             metrics["cut"]["recall"].get<double>(), metrics["cut"]["fake_rate"].get<double>(),
             metrics["dnn_fake_rate_at_cut_recall"].get<double>());
-  log->info("tracking-efficiency loss: {:.4f} prompt, {:.4f} displaced; report in {}/report.md",
+  log->info("tracking-efficiency loss: {:.4f} prompt, {:.4f} displaced; report in {}",
             metrics["efficiency_loss_prompt"].get<double>(),
-            metrics["efficiency_loss_displaced"].get<double>(), options.report);
+            metrics["efficiency_loss_displaced"].get<double>(),
+            (std::filesystem::path(options.report) / "report.md").string());
   return 0;
 }
 
