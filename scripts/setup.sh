@@ -35,7 +35,7 @@ if ((${#missing[@]} > 0)); then
     sudo_cmd=(sudo)
   fi
   "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
 else
   echo "setup: all ${#packages[@]} Debian packages are installed"
 fi

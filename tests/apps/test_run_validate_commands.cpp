@@ -106,7 +106,7 @@ TEST_F(RunValidateCommands, RunOnInputMatchesKeepRule) {
   EXPECT_EQ(metrics["events"].get<int>(), 6);
   EXPECT_EQ(metrics["tracks_in"].get<int>(), 1800);
 
-  // The output holds every track with its score and keep flag; kept tracks
+  // The output contains every track with its score and keep flag; kept tracks
   // follow the keep rule with thresholds 0.5 (all) and 0.3 (displaced).
   const io::EventReader reader(output);
   std::uint64_t kept = 0;
