@@ -342,8 +342,8 @@ void for_each_event(const io::EventReader& reader, const io::TableMask& tables,
   const std::uint64_t event_count = reader.event_count();
   const std::size_t batch_size = config.resolved_batch_events();
   const std::size_t threads = config.resolved_threads();
-  // oneTBB caps its workers at the hardware threads unless told otherwise, so
-  // --threads above that count would be ignored with a warning.
+  // oneTBB caps its workers at the hardware threads unless the limit is
+  // raised, so --threads above that count would be ignored with a warning.
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   tbb::task_arena arena(static_cast<int>(threads));
   tbb::task_group group;

@@ -86,7 +86,8 @@ TEST(Geometry, LocateFindsRingOnDisk) {
     }
     const auto inner = geometry.locate(surface, {surface.r_min + 0.5, 0.0, surface.z});
     const auto outer = geometry.locate(surface, {0.0, surface.r_max - 0.5, surface.z});
-    ASSERT_TRUE(inner && outer);
+    ASSERT_TRUE(inner.has_value());
+    ASSERT_TRUE(outer.has_value());
     EXPECT_EQ(inner->sensor, edm::SensorType::kMacroPixel);
     EXPECT_EQ(outer->sensor, edm::SensorType::kStrip2S);
     EXPECT_FALSE(geometry.locate(surface, {surface.r_max + 1.0, 0.0, surface.z}).has_value());

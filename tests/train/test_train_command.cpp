@@ -30,7 +30,7 @@ std::pair<int, std::string> run_program(const std::string& arguments) {
   return {WEXITSTATUS(status), output};
 }
 
-// A track whose fit quality tells genuine from fake: fakes have a larger
+// A track whose fit quality separates genuine from fake: fakes have a larger
 // chi2/ndof and more missing layers.
 edm::Track make_track(bool genuine, std::mt19937_64& engine) {
   std::normal_distribution<double> gauss(0.0, 1.0);

@@ -7,7 +7,7 @@
 
 namespace trackpurity::edm {
 
-// How a particle came to be. Stored in event files: never renumber.
+// Origin of a particle. Stored in event files: never renumber.
 enum class CreationProcess : std::uint8_t {
   kPrimary = 0,     // from the collision itself (including prompt resonance decays)
   kDecay = 1,       // decay of a parent particle in flight (K0S, Lambda, b, c, exotics)

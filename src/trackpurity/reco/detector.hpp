@@ -18,7 +18,7 @@ struct Crossing {
   double path = 0.0;  // transverse path length from the start [cm]
 };
 
-// The geometry as the reconstruction sees it: surface frames for the
+// The geometry in the form the reconstruction uses: surface frames for the
 // propagator, navigation from one sensitive surface to the next, and the
 // passive material between them.
 class DetectorModel {

@@ -140,7 +140,7 @@ Result<FittedTrack> fit_track(const DetectorModel& detector,
 
   // 2. Smoother: a second filter runs backwards from the last hit. At the
   //    first hit it has used every hit, so its state there is the smoothed
-  //    state (two-filter smoother); unlike the Rauch-Tung-Striebel recursion
+  //    state (two-filter smoother). Unlike the Rauch-Tung-Striebel recursion,
   //    it keeps the covariance positive definite for the small angular errors
   //    of forward tracks. As in the CMS KFTrajectorySmoother, it starts from
   //    the forward state at the last hit with the covariance scaled up by

@@ -48,7 +48,7 @@ struct ParticleSelection {
   double min_production_radius = 0.0;
 
   // `decays_early`: the particle decays inside the beam pipe (see
-  // decays_inside()), so no tracker layer sees it; such particles never pass.
+  // decays_inside()), so it crosses no tracker layer. Such particles never pass.
   bool accepts(const edm::Event& event, const edm::Particle& particle, bool decays_early) const;
 };
 
