@@ -17,6 +17,7 @@
 #include "trackpurity/io/event_reader.hpp"
 #include "trackpurity/nn/safetensors.hpp"
 #include "trackpurity/selection/calibration.hpp"
+#include "trackpurity/truth/association.hpp"
 
 namespace trackpurity::cli {
 
@@ -27,6 +28,8 @@ struct CalibrateOptions {
   double target_recall = 0.995;
   double displaced_dxy_cut_cm = 0.5;
   bool no_displaced_category = false;
+  bool no_displaced_origin = false;
+  std::vector<double> displaced_origin_radius_cm = {0.5, 10.0};
   std::vector<std::string> extra_samples;  // track files pooled with the main one
 };
 
@@ -35,6 +38,7 @@ struct CalibrationSample {
   std::vector<float> scores;
   std::vector<std::uint8_t> genuine;
   std::vector<float> dxy_bs;
+  std::vector<std::uint8_t> displaced_origin;  // empty without the displaced-origin category
 };
 
 void require_truth(const io::EventReader& reader) {
@@ -69,6 +73,12 @@ void print_working_points(const selection::WorkingPoints& working_points,
   if (working_points.displaced.genuine_tracks > 0) {
     print_category("displaced", working_points.displaced);
   }
+  if (working_points.displaced_origin.genuine_tracks > 0) {
+    fmt::print("  displaced origin: genuine tracks of particles produced {}-{} cm from the beam line\n",
+               working_points.displaced_origin_min_radius / units::cm,
+               working_points.displaced_origin_max_radius / units::cm);
+    print_category("origin", working_points.displaced_origin);
+  }
 }
 
 int run_calibrate(const CalibrateOptions& options) {
@@ -80,7 +90,10 @@ int run_calibrate(const CalibrateOptions& options) {
   calibration.target_recall = options.target_recall;
   calibration.displaced_dxy_cut = options.displaced_dxy_cut_cm * units::cm;
   calibration.displaced_category = !options.no_displaced_category;
+  calibration.displaced_origin_min_radius = options.displaced_origin_radius_cm[0] * units::cm;
+  calibration.displaced_origin_max_radius = options.displaced_origin_radius_cm[1] * units::cm;
   calibration.validate();
+  const bool use_origin = !options.no_displaced_origin;
 
   const ScorerConfig scorer_config = scoring.scorer_config(/*keep_flags=*/false);
   const ParallelConfig parallel = scoring.parallel_config();
@@ -96,8 +109,14 @@ int run_calibrate(const CalibrateOptions& options) {
     const io::EventReader reader(path);
     require_tracks(reader);
     require_truth(reader);
-    const io::TableMask tables =
-        io::TableMask::tracks_without_hits().intersect(reader.available_tables());
+    if (use_origin && !reader.available_tables().particles) {
+      throw FileError(path, "particles",
+                      "missing table: the displaced-origin category needs the truth particles; "
+                      "give a file with particles or use --no-displaced-origin");
+    }
+    io::TableMask tables = io::TableMask::tracks_without_hits();
+    tables.particles = use_origin;
+    tables = tables.intersect(reader.available_tables());
     ProgressLine progress("calibrate", reader.event_count());
     for_each_event(
         reader, tables, parallel, [&](EventSlot& slot) { slot.result = scorer.score(slot.event); },
@@ -112,6 +131,13 @@ int run_calibrate(const CalibrateOptions& options) {
           for (const edm::TrackTruth& truth : slot.event.track_truth) {
             sample.genuine.push_back(truth.genuine ? 1 : 0);
           }
+          if (use_origin) {
+            const std::vector<std::uint8_t> origin = truth::displaced_origin_flags(
+                slot.event, calibration.displaced_origin_min_radius,
+                calibration.displaced_origin_max_radius);
+            sample.displaced_origin.insert(sample.displaced_origin.end(), origin.begin(),
+                                           origin.end());
+          }
           progress.advance();
         });
     progress.finish();
@@ -119,7 +145,8 @@ int run_calibrate(const CalibrateOptions& options) {
 
   // 2. Set the thresholds. A sample too small throws ConfigError with the number needed.
   const selection::WorkingPoints working_points =
-      selection::calibrate(sample.scores, sample.genuine, sample.dxy_bs, calibration);
+      selection::calibrate(sample.scores, sample.genuine, sample.dxy_bs, calibration,
+                           sample.displaced_origin);
 
   // 3. Write the model with its working points and the calibration provenance.
   model.working_points = selection::to_json(working_points);
@@ -166,6 +193,16 @@ void register_calibrate(CLI::App& app) {
       ->check(CLI::ExistingFile);
   command->add_flag("--no-displaced-category", options->no_displaced_category,
                     "Set only the main threshold; displaced tracks get no threshold of their own");
+  command
+      ->add_option("--displaced-origin-radius", options->displaced_origin_radius_cm,
+                   "Production radii MIN MAX in cm of the displaced-origin category: the main "
+                   "threshold also keeps the target recall of genuine tracks of particles "
+                   "produced there (truth)")
+      ->expected(2)
+      ->capture_default_str();
+  command->add_flag("--no-displaced-origin", options->no_displaced_origin,
+                    "Leave out the displaced-origin category: the main threshold is set on all "
+                    "genuine tracks only");
 }
 
 }  // namespace trackpurity::cli

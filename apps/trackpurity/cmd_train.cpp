@@ -234,6 +234,11 @@ void register_train(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--class-balance", options->class_balance, "none, weights or undersample")
       ->capture_default_str();
+  command
+      ->add_option("--displaced-origin-weight", config->displaced_origin_weight,
+                   "Loss weight of genuine tracks of particles produced 0.5-10 cm from the beam "
+                   "line (truth), 1 for none")
+      ->capture_default_str();
   command->add_option("--validation-fraction", config->validation_fraction,
                       "Fraction of events for validation")
       ->capture_default_str();

@@ -21,6 +21,7 @@
 #include "trackpurity/selection/calibration.hpp"
 #include "trackpurity/selection/selector.hpp"
 #include "trackpurity/selection/working_points.hpp"
+#include "trackpurity/truth/association.hpp"
 
 // Runs the built `trackpurity score`, `calibrate` and `select` on event files
 // written here, and checks their outputs against scores computed in the test
@@ -33,7 +34,8 @@ using testing::CommandResult;
 using testing::run_program;
 
 // Target recall of the test calibrations: 0.99 needs 1000 genuine tracks per
-// category, which the sample below has (about 3000 genuine, 1500 displaced).
+// category, which the sample below has (about 3000 genuine tracks, 1500 displaced, 1200
+// of displaced origin).
 constexpr double kTestTargetRecall = 0.99;
 constexpr std::size_t kTracksPerEvent = 600;
 
@@ -107,20 +109,20 @@ class SelectCommandsTest : public ::testing::Test {
     nn::save_model(model_, model_path_);
 
     // Calibrate with the selection module directly, on the test's own scores.
-    std::vector<float> scores;
-    std::vector<std::uint8_t> genuine;
-    std::vector<float> dxy_bs;
+    const selection::CalibrationConfig config = test_calibration_config();
     for (const edm::Event& event : events_) {
       const ExpectedScores expected = expected_scores(model_, event);
-      scores.insert(scores.end(), expected.scores.begin(), expected.scores.end());
-      dxy_bs.insert(dxy_bs.end(), expected.dxy_bs.begin(), expected.dxy_bs.end());
+      scores_.insert(scores_.end(), expected.scores.begin(), expected.scores.end());
+      dxy_bs_.insert(dxy_bs_.end(), expected.dxy_bs.begin(), expected.dxy_bs.end());
       for (const edm::TrackTruth& truth : event.track_truth) {
-        genuine.push_back(truth.genuine ? 1 : 0);
+        genuine_.push_back(truth.genuine ? 1 : 0);
       }
+      const std::vector<std::uint8_t> origin = truth::displaced_origin_flags(
+          event, config.displaced_origin_min_radius, config.displaced_origin_max_radius);
+      displaced_origin_.insert(displaced_origin_.end(), origin.begin(), origin.end());
     }
-    selection::CalibrationConfig config;
-    config.target_recall = kTestTargetRecall;
-    working_points_ = selection::calibrate(scores, genuine, dxy_bs, config);
+    working_points_ =
+        selection::calibrate(scores_, genuine_, dxy_bs_, config, displaced_origin_);
     calibrated_ = model_;
     calibrated_.working_points = selection::to_json(working_points_);
     calibrated_path_ = folder_->file("calibrated.safetensors");
@@ -131,8 +133,19 @@ class SelectCommandsTest : public ::testing::Test {
 
   static std::string file(const std::string& name) { return folder_->file(name); }
 
+  static selection::CalibrationConfig test_calibration_config() {
+    selection::CalibrationConfig config;
+    config.target_recall = kTestTargetRecall;
+    return config;
+  }
+
   static inline std::unique_ptr<testing::TemporaryFolder> folder_;
   static inline std::vector<edm::Event> events_;
+  // Per-track calibration inputs of events_.
+  static inline std::vector<float> scores_;
+  static inline std::vector<std::uint8_t> genuine_;
+  static inline std::vector<float> dxy_bs_;
+  static inline std::vector<std::uint8_t> displaced_origin_;
   static inline std::string events_path_;
   static inline nn::Model model_;
   static inline std::string model_path_;
@@ -247,6 +260,8 @@ TEST_F(SelectCommandsTest, CalibratePoolsExtraSamples) {
       selection::working_points_from_json(model.working_points, output);
   EXPECT_EQ(points.all.genuine_tracks, 2 * working_points_.all.genuine_tracks);
   EXPECT_EQ(points.displaced.genuine_tracks, 2 * working_points_.displaced.genuine_tracks);
+  EXPECT_EQ(points.displaced_origin.genuine_tracks,
+            2 * working_points_.displaced_origin.genuine_tracks);
   EXPECT_EQ(model.provenance.at("calibration").at("samples").size(), 2U);
 }
 
@@ -272,8 +287,12 @@ TEST_F(SelectCommandsTest, CalibrateKeepsTargetFraction) {
   std::uint64_t kept = 0;
   std::uint64_t displaced_genuine = 0;
   std::uint64_t displaced_kept = 0;
+  std::uint64_t origin_genuine = 0;
+  std::uint64_t origin_kept = 0;
   for (const edm::Event& event : events_) {
     const ExpectedScores expected = expected_scores(model_, event);
+    const std::vector<std::uint8_t> origin =
+        truth::displaced_origin_flags(event, 0.5 * units::cm, 10.0 * units::cm);
     for (std::size_t track = 0; track < event.tracks.size(); ++track) {
       if (!event.track_truth[track].genuine) {
         continue;
@@ -285,9 +304,16 @@ TEST_F(SelectCommandsTest, CalibrateKeepsTargetFraction) {
       kept += keep ? 1 : 0;
       displaced_genuine += displaced ? 1 : 0;
       displaced_kept += displaced && keep ? 1 : 0;
+      origin_genuine += origin[track];
+      origin_kept += origin[track] != 0 && keep ? 1 : 0;
     }
   }
   ASSERT_GT(displaced_genuine, 1000U);
+  ASSERT_GT(origin_genuine, 1000U);
+  EXPECT_EQ(points.displaced_origin.genuine_tracks, origin_genuine);
+  EXPECT_EQ(points.displaced_origin.kept_tracks, origin_kept);
+  EXPECT_GE(static_cast<double>(origin_kept),
+            kTestTargetRecall * static_cast<double>(origin_genuine));
   EXPECT_EQ(points.all.genuine_tracks, genuine);
   EXPECT_EQ(points.all.kept_tracks, kept);
   EXPECT_EQ(points.displaced.genuine_tracks, displaced_genuine);
@@ -307,7 +333,36 @@ TEST_F(SelectCommandsTest, CalibrateWithoutDisplacedCategory) {
   const selection::WorkingPoints points =
       selection::working_points_from_json(nn::load_model(output).working_points, output);
   EXPECT_FALSE(points.displaced_category);
-  EXPECT_DOUBLE_EQ(points.main_threshold, working_points_.main_threshold);
+  selection::CalibrationConfig config = test_calibration_config();
+  config.displaced_category = false;
+  EXPECT_EQ(points, selection::calibrate(scores_, genuine_, dxy_bs_, config, displaced_origin_));
+}
+
+TEST_F(SelectCommandsTest, CalibrateWithoutDisplacedOrigin) {
+  const std::string output = file("calibrated_without_origin.safetensors");
+  const CommandResult result =
+      run_program(fmt::format("calibrate {} {} -o {} --target-recall {} --no-displaced-origin",
+                              model_path_, events_path_, output, kTestTargetRecall));
+  ASSERT_EQ(result.status, 0) << result.output;
+  const selection::WorkingPoints points =
+      selection::working_points_from_json(nn::load_model(output).working_points, output);
+  EXPECT_EQ(points.displaced_origin.genuine_tracks, 0U);
+  EXPECT_EQ(points, selection::calibrate(scores_, genuine_, dxy_bs_, test_calibration_config()));
+}
+
+TEST_F(SelectCommandsTest, CalibrateDisplacedOriginNeedsParticles) {
+  io::TableMask tables;
+  tables.particles = false;
+  const std::string path = file("no_particles.h5");
+  testing::write_events(path, events_, tables);
+  const std::string output = file("no_particles.safetensors");
+  const CommandResult result = run_program(fmt::format(
+      "calibrate {} {} -o {} --target-recall {}", model_path_, path, output, kTestTargetRecall));
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find(path), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("particles"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("--no-displaced-origin"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(output));
 }
 
 TEST_F(SelectCommandsTest, CalibrateRejectsFileWithoutTruth) {

@@ -151,6 +151,11 @@ inline edm::Event make_track_event(std::uint64_t number, std::size_t track_count
     particle.pdg_id = 211;
     particle.charge = 1;
     particle.momentum = {1.0 * GeV, 0.5 * GeV, 0.2 * GeV * static_cast<double>(i)};
+    // Particles 3 and 4 come from a displaced origin 2 cm from the beam line,
+    // so 2 in 5 genuine tracks fall in the calibration's displaced-origin category.
+    if (i >= 3) {
+      particle.vertex = {2.0 * cm, 0.0, 0.0};
+    }
     event.particles.push_back(particle);
   }
   for (std::size_t i = 0; i < 3; ++i) {

@@ -9,6 +9,7 @@
 
 #include "trackpurity/core/error.hpp"
 #include "trackpurity/selection/calibration.hpp"
+#include "trackpurity/selection/selector.hpp"
 #include "trackpurity/selection/working_points.hpp"
 
 namespace trackpurity::selection {
@@ -209,6 +210,134 @@ TEST(Calibration, InvalidInputsRejected) {
   EXPECT_THROW((void)sample.calibrate(bad_target), ConfigError);
 }
 
+// Sample with displaced-origin flags beside the other per-track inputs.
+struct OriginSample {
+  Sample tracks;
+  std::vector<std::uint8_t> origin;
+
+  void add(float score, bool is_genuine, float dxy, bool from_displaced_origin) {
+    tracks.add(score, is_genuine, dxy);
+    origin.push_back(from_displaced_origin ? 1 : 0);
+  }
+  WorkingPoints calibrate(const CalibrationConfig& config = {}) const {
+    return selection::calibrate(tracks.scores, tracks.genuine, tracks.dxy_bs, config, origin);
+  }
+};
+
+TEST(Calibration, DisplacedOriginLowersMainThreshold) {
+  // 200000 prompt genuine tracks with scores j / 200000 and 2000 genuine
+  // displaced-origin tracks at dxy 0.1 cm with scores i / 20000 (i = 1..2000).
+  // On all 202000 tracks the threshold would keep 99.5 % and lose about 4.6 %
+  // of the displaced-origin tracks. To keep 1990 of those 2000 the threshold
+  // must be their 11th lowest score, 11 / 20000.
+  OriginSample sample;
+  for (int j = 1; j <= 200000; ++j) {
+    sample.add(static_cast<float>(j) / 200000.0F, true, 0.0F, false);
+  }
+  for (int i = 1; i <= 2000; ++i) {
+    sample.add(static_cast<float>(i) / 20000.0F, true, 0.1F, true);
+  }
+  const WorkingPoints without = sample.tracks.calibrate(prompt_only());
+  EXPECT_GT(without.main_threshold, 0.004);
+
+  const WorkingPoints points = sample.calibrate(prompt_only());
+  EXPECT_EQ(points.main_threshold, static_cast<double>(11.0F / 20000.0F));
+  EXPECT_EQ(points.displaced_origin.genuine_tracks, 2000U);
+  EXPECT_EQ(points.displaced_origin.kept_tracks, 1990U);
+  EXPECT_DOUBLE_EQ(points.displaced_origin.recall, 0.995);
+  EXPECT_GT(points.all.kept_tracks, without.all.kept_tracks);
+  EXPECT_EQ(points.displaced_origin_min_radius, 0.5);
+  EXPECT_EQ(points.displaced_origin_max_radius, 10.0);
+}
+
+TEST(Calibration, DisplacedOriginNotBindingKeepsThreshold) {
+  // Displaced-origin tracks that all score above the main threshold leave it as it is.
+  OriginSample sample;
+  for (int j = 1; j <= 4000; ++j) {
+    sample.add(static_cast<float>(j) / 4000.0F, true, 0.0F, false);
+  }
+  for (int i = 1; i <= 2000; ++i) {
+    sample.add(0.5F + static_cast<float>(i) / 4000.0F, true, 0.0F, true);
+  }
+  const WorkingPoints points = sample.calibrate(prompt_only());
+  EXPECT_EQ(points.main_threshold, sample.tracks.calibrate(prompt_only()).main_threshold);
+  EXPECT_EQ(points.displaced_origin.kept_tracks, 2000U);
+}
+
+TEST(Calibration, OriginThresholdIsHighestPossible) {
+  // Random scores with both categories on. Displaced-origin tracks beyond the
+  // dxy cut that pass the displaced threshold count as kept whatever the main
+  // threshold. The main threshold is the highest that keeps 99.5 % of the
+  // category, so the next higher score among the rest would lose too many.
+  std::mt19937_64 generator(7);
+  OriginSample sample;
+  for (int i = 0; i < 50000; ++i) {
+    sample.add(static_cast<float>(std::sqrt(uniform(generator))), true, 0.01F, false);
+  }
+  for (int i = 0; i < 3000; ++i) {
+    sample.add(static_cast<float>(0.6 * uniform(generator)), true, 1.0F, false);
+  }
+  for (int i = 0; i < 4000; ++i) {
+    const float dxy = i % 4 == 0 ? 2.0F : 0.2F;
+    sample.add(static_cast<float>(0.7 * uniform(generator)), true, dxy, true);
+  }
+  for (int i = 0; i < 20000; ++i) {
+    sample.add(static_cast<float>(0.3 * uniform(generator)), false, 0.0F, false);
+  }
+  const WorkingPoints points = sample.calibrate();
+  EXPECT_GE(points.displaced_origin.recall, 0.995);
+  EXPECT_GE(points.all.recall, 0.995);
+  EXPECT_GE(points.displaced.recall, 0.995);
+  EXPECT_LT(points.main_threshold, sample.tracks.calibrate().main_threshold);
+
+  WorkingPoints raised = points;
+  float next_score = 2.0F;
+  for (std::size_t i = 0; i < sample.origin.size(); ++i) {
+    const float score = sample.tracks.scores[i];
+    if (sample.origin[i] != 0 && score > points.main_threshold && score < next_score) {
+      next_score = score;
+    }
+  }
+  raised.main_threshold = next_score;
+  std::uint64_t kept = 0;
+  for (std::size_t i = 0; i < sample.origin.size(); ++i) {
+    if (sample.origin[i] != 0 &&
+        keep_track(raised, sample.tracks.scores[i], sample.tracks.dxy_bs[i])) {
+      ++kept;
+    }
+  }
+  EXPECT_LT(static_cast<double>(kept), 0.995 * 4000.0);
+}
+
+TEST(Calibration, DisplacedOriginInputsChecked) {
+  OriginSample sample;
+  for (int i = 1; i <= 4000; ++i) {
+    sample.add(static_cast<float>(i), true, 0.0F, i <= 1999);
+  }
+  try {
+    (void)sample.calibrate(prompt_only());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("at least 2000 genuine displaced-origin tracks"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("has 1999"), std::string::npos) << message;
+  }
+
+  OriginSample flagged_fake = sample;
+  flagged_fake.tracks.genuine[3] = 0;
+  EXPECT_THROW((void)flagged_fake.calibrate(prompt_only()), std::invalid_argument);
+
+  OriginSample short_flags = sample;
+  short_flags.origin.pop_back();
+  EXPECT_THROW((void)short_flags.calibrate(prompt_only()), std::invalid_argument);
+
+  CalibrationConfig inverted = prompt_only();
+  inverted.displaced_origin_min_radius = 10.0;
+  inverted.displaced_origin_max_radius = 0.5;
+  EXPECT_THROW((void)sample.tracks.calibrate(inverted), ConfigError);
+}
+
 TEST(WorkingPoints, JsonRoundTrip) {
   WorkingPoints points;
   points.main_threshold = 0.377;
@@ -217,9 +346,33 @@ TEST(WorkingPoints, JsonRoundTrip) {
   points.target_recall = 0.99;
   points.all = {100000, 99000, 0.99, {0.9897, 0.9903}};
   points.displaced = {5000, 4960, 0.992, {0.9907, 0.9931}};
+  points.displaced_origin = {12000, 11950, 0.9958, {0.9952, 0.9963}};
+  points.displaced_origin_min_radius = 1.0;
+  points.displaced_origin_max_radius = 20.0;
   const nlohmann::json json = to_json(points);
   EXPECT_EQ(json.at("displaced_dxy_cut_cm").get<double>(), 0.6);
   EXPECT_EQ(working_points_from_json(json, "model.safetensors"), points);
+}
+
+TEST(WorkingPoints, ReadsFileWithoutOrigin) {
+  // Model files calibrated before the displaced-origin category lack it.
+  WorkingPoints points;
+  points.main_threshold = 0.8;
+  nlohmann::json json = to_json(points);
+  json["calibration"].erase("displaced_origin");
+  json["calibration"].erase("displaced_origin_radius_cm");
+  const WorkingPoints read = working_points_from_json(json, "old.safetensors");
+  EXPECT_EQ(read.main_threshold, 0.8);
+  EXPECT_EQ(read.displaced_origin.genuine_tracks, 0U);
+
+  json = to_json(points);
+  json["calibration"]["displaced_origin_radius_cm"] = {0.5};
+  try {
+    (void)working_points_from_json(json, "m.json");
+    FAIL() << "expected FileError";
+  } catch (const FileError& error) {
+    EXPECT_EQ(error.field(), "working_points.calibration.displaced_origin_radius_cm");
+  }
 }
 
 TEST(WorkingPoints, MissingFieldNamed) {

@@ -75,6 +75,22 @@ TEST(Association, DuplicateFlagsEveryTrackOfParticle) {
   EXPECT_EQ(counts[2], 0U);
 }
 
+TEST(DisplacedOrigin, FlagsGenuineDisplacedTracks) {
+  // Particle 1 is produced 3 cm and particle 2 12 cm from the beam line.
+  edm::Event event = event_with_tracks({{0, 0, 0, 0}, {1, 1, 1, 1}, {1, 1, 0, 0}, {2, 2, 2, 2}});
+  event.particles[1].vertex = {0.0, 3.0, 1.0};
+  event.particles[2].vertex = {12.0, 0.0, 0.0};
+  event.track_truth = associate(event);
+  EXPECT_EQ(displaced_origin_flags(event, 0.5 * units::cm, 10.0 * units::cm),
+            (std::vector<std::uint8_t>{0, 1, 0, 0}));  // track 2 is a fake
+  EXPECT_EQ(displaced_origin_flags(event, 0.5 * units::cm, 20.0 * units::cm),
+            (std::vector<std::uint8_t>{0, 1, 0, 1}));
+  // A truth link outside the particle table counts as no particle.
+  event.track_truth[1].particle = 7;
+  EXPECT_EQ(displaced_origin_flags(event, 0.5 * units::cm, 10.0 * units::cm),
+            (std::vector<std::uint8_t>{0, 0, 0, 0}));
+}
+
 TEST(Rates, CountsOfHandMadeEvent) {
   const edm::Event event =
       event_with_tracks({{0, 0, 0, 0}, {0, 0, 0, 0, 1}, {2, 2, 2, 2}, {2, 1, 0, 2}});

@@ -115,6 +115,76 @@ TEST(Validator, MetricsCompareAtCutRecall) {
   EXPECT_TRUE(metrics.contains("efficiency_loss_displaced"));
 }
 
+TEST(Validator, ListsLostParticles) {
+  // Particle 0 is prompt, and particle 1 is a K0S decaying 3 cm from the beam line
+  // into particles 2 and 3. Tracks:
+  //   0 -> particle 0, dropped: particle 0 is lost (prompt)
+  //   1 -> particle 2, dropped, score 0.3
+  //   2 -> particle 2, dropped, score 0.6: particle 2 is lost (displaced), best score 0.6
+  //   3 -> particle 3, kept
+  edm::Event event;
+  event.number = 17;
+  event.particles.push_back(prompt_particle(0));
+  edm::Particle kaon;
+  kaon.id = 1;
+  kaon.pdg_id = 310;
+  kaon.momentum = {4.0, 0.0, 0.0};
+  event.particles.push_back(kaon);
+  for (std::uint32_t id : {2U, 3U}) {
+    edm::Particle pion = prompt_particle(id);
+    pion.pdg_id = id == 2 ? 211 : -211;
+    pion.charge = id == 2 ? 1 : -1;
+    pion.parent = 1;
+    pion.vertex = {3.0, 0.0, 0.0};
+    pion.process = edm::CreationProcess::kDecay;
+    event.particles.push_back(pion);
+  }
+  for (int i = 0; i < 4; ++i) {
+    event.tracks.push_back(track_with_pt(2.0));
+  }
+  event.tracks[2].chi2 = 12.0;
+  event.tracks[2].ndof = 8;
+  event.track_truth = {truth_of(0), truth_of(2), truth_of(2), truth_of(3)};
+  const std::vector<float> scores = {0.4F, 0.3F, 0.6F, 0.9F};
+  const std::vector<std::uint8_t> keep = {0, 0, 0, 1};
+  const std::vector<Quality> quality(4, Quality::kHighPurity);
+  const std::vector<float> dxy = {0.0F, 0.1F, 0.2F, 0.3F};
+
+  Validator validator;
+  validator.add({&event, scores, keep, quality, dxy});
+  ASSERT_EQ(validator.lost_prompt().size(), 1U);
+  EXPECT_EQ(validator.lost_prompt()[0].particle, 0U);
+  EXPECT_EQ(validator.lost_prompt()[0].parent_pdg_id, 0);
+  ASSERT_EQ(validator.lost_displaced().size(), 1U);
+  const LostParticle& lost = validator.lost_displaced()[0];
+  EXPECT_EQ(lost.event, 17U);
+  EXPECT_EQ(lost.particle, 2U);
+  EXPECT_EQ(lost.pdg_id, 211);
+  EXPECT_EQ(lost.parent_pdg_id, 310);
+  EXPECT_DOUBLE_EQ(lost.production_radius, 3.0);
+  EXPECT_FLOAT_EQ(lost.best_score, 0.6F);
+  EXPECT_FLOAT_EQ(lost.best_dxy_bs, 0.2F);
+  EXPECT_DOUBLE_EQ(lost.best_normalized_chi2, 1.5);
+  EXPECT_EQ(lost.best_hits, 5U);
+
+  const nlohmann::json metrics = validator.metrics();
+  EXPECT_DOUBLE_EQ(metrics["efficiency_loss_displaced"].get<double>(), 0.5);
+  ASSERT_EQ(metrics["lost_particles"]["displaced"].size(), 1U);
+  EXPECT_EQ(metrics["lost_particles"]["displaced"][0]["particle"].get<int>(), 2);
+  EXPECT_EQ(metrics["lost_particles"]["prompt"][0]["particle"].get<int>(), 0);
+
+  const auto directory = std::filesystem::temp_directory_path() / "trackpurity_lost_particles";
+  std::filesystem::remove_all(directory);
+  validator.write_report(directory);
+  std::ifstream stream(directory / "report.md");
+  std::stringstream text;
+  text << stream.rdbuf();
+  EXPECT_NE(text.str().find("## Displaced particles lost by the network"), std::string::npos);
+  EXPECT_NE(text.str().find("| 17 | 2 | 211 | 310 | 2.00 |"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("## Prompt particles lost by the network"), std::string::npos);
+  std::filesystem::remove_all(directory);
+}
+
 TEST(Validator, InputsOfWrongSizeAreRejected) {
   const edm::Event event = make_event();
   Inputs inputs;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -28,14 +29,54 @@ CategoryCalibration measure_recall(std::uint64_t kept, std::uint64_t genuine,
   return category;
 }
 
-void require_enough(std::size_t available, double target_recall, const char* category) {
+// Throws ConfigError when a category has too few genuine tracks. `category`
+// prefixes "tracks" in the message, and `remedy` ends it with a way out
+// besides a larger sample.
+void require_enough(std::size_t available, double target_recall, const char* category,
+                    const char* remedy = "") {
   const std::uint64_t needed = minimum_genuine_tracks(target_recall);
   if (available < needed) {
     throw ConfigError(fmt::format(
         "calibration at target recall {} needs at least {} genuine {}tracks (ceil(10 / (1 - "
-        "target))), but the sample has {}: use a larger calibration sample",
-        target_recall, needed, category, available));
+        "target))), but the sample has {}: use a larger calibration sample{}",
+        target_recall, needed, category, available, remedy));
   }
+}
+
+// Highest main threshold at which the keep rule keeps target_recall of the
+// displaced-origin tracks. Those with |dxy_bs| above the cut and a score at the
+// displaced threshold are kept whatever the main threshold, and the rest need
+// score >= main threshold. Returns +infinity when the former already suffice.
+double origin_main_threshold(const WorkingPoints& working_points, std::span<const float> scores,
+                             std::span<const float> dxy_bs,
+                             std::span<const std::uint8_t> displaced_origin,
+                             std::uint64_t origin_tracks) {
+  std::uint64_t kept_anyway = 0;
+  std::vector<float> others;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    if (displaced_origin[i] == 0) {
+      continue;
+    }
+    const bool displaced_keep = working_points.displaced_category &&
+                                std::abs(dxy_bs[i]) > working_points.displaced_dxy_cut &&
+                                scores[i] >= working_points.displaced_threshold;
+    if (displaced_keep) {
+      ++kept_anyway;
+    } else {
+      others.push_back(scores[i]);
+    }
+  }
+  const auto needed_in_all = static_cast<std::uint64_t>(std::ceil(
+      working_points.target_recall * static_cast<double>(origin_tracks) - kRoundingAllowance));
+  if (needed_in_all <= kept_anyway) {
+    return std::numeric_limits<double>::infinity();
+  }
+  // Keep the `needed` highest of the other scores: the threshold is the
+  // needed-th highest, index others.size() - needed in ascending order.
+  const std::uint64_t needed = needed_in_all - kept_anyway;
+  const auto kth = others.begin() + static_cast<std::ptrdiff_t>(others.size() - needed);
+  std::nth_element(others.begin(), kth, others.end());
+  return static_cast<double>(*kth);
 }
 
 }  // namespace
@@ -46,6 +87,12 @@ void CalibrationConfig::validate() const {
   check.displaced_dxy_cut = displaced_dxy_cut;
   check.confidence_level = confidence_level;
   check.validate();
+  if (!std::isfinite(displaced_origin_min_radius) || !std::isfinite(displaced_origin_max_radius) ||
+      displaced_origin_min_radius < 0.0 || displaced_origin_max_radius <= displaced_origin_min_radius) {
+    throw ConfigError(fmt::format(
+        "displaced-origin production radii must be finite with 0 <= min < max, got [{}, {}] cm",
+        displaced_origin_min_radius / units::cm, displaced_origin_max_radius / units::cm));
+  }
 }
 
 std::uint64_t minimum_genuine_tracks(double target_recall) {
@@ -65,7 +112,8 @@ double threshold_for_recall(std::vector<float>& genuine_scores, double target_re
 }
 
 WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint8_t> genuine,
-                        std::span<const float> dxy_bs, const CalibrationConfig& config) {
+                        std::span<const float> dxy_bs, const CalibrationConfig& config,
+                        std::span<const std::uint8_t> displaced_origin) {
   config.validate();
   if (genuine.size() != scores.size() || dxy_bs.size() != scores.size()) {
     throw std::invalid_argument(
@@ -73,15 +121,29 @@ WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint
                     "of each per track",
                     scores.size(), genuine.size(), dxy_bs.size()));
   }
+  const bool use_origin = !displaced_origin.empty();
+  if (use_origin && displaced_origin.size() != scores.size()) {
+    throw std::invalid_argument(fmt::format(
+        "calibration got {} scores but {} displaced-origin flags: give one per track",
+        scores.size(), displaced_origin.size()));
+  }
 
   // 1. Collect the genuine scores of each category.
   std::vector<float> all_scores;
   std::vector<float> displaced_scores;
+  std::uint64_t origin_tracks = 0;
   for (std::size_t i = 0; i < scores.size(); ++i) {
     if (std::isnan(scores[i])) {
       throw std::invalid_argument(fmt::format(
           "score of track {} is NaN: give flagged tracks score 0 before calibration", i));
     }
+    const bool origin = use_origin && displaced_origin[i] != 0;
+    if (origin && genuine[i] == 0) {
+      throw std::invalid_argument(fmt::format(
+          "track {} is fake but carries a displaced-origin flag: the flag is for genuine tracks",
+          i));
+    }
+    origin_tracks += origin ? 1 : 0;
     if (genuine[i] == 0) {
       continue;
     }
@@ -101,14 +163,25 @@ WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint
   working_points.main_threshold = threshold_for_recall(all_scores, config.target_recall);
   working_points.displaced_threshold = working_points.main_threshold;
   if (config.displaced_category) {
-    require_enough(displaced_scores.size(), config.target_recall, "displaced ");
+    require_enough(displaced_scores.size(), config.target_recall, "displaced ",
+                   " or turn the displaced category off (--no-displaced-category)");
     working_points.displaced_threshold =
         threshold_for_recall(displaced_scores, config.target_recall);
+  }
+  working_points.displaced_origin_min_radius = config.displaced_origin_min_radius;
+  working_points.displaced_origin_max_radius = config.displaced_origin_max_radius;
+  if (use_origin) {
+    require_enough(origin_tracks, config.target_recall, "displaced-origin ",
+                   " or leave the displaced-origin category out (--no-displaced-origin)");
+    working_points.main_threshold = std::min(
+        working_points.main_threshold,
+        origin_main_threshold(working_points, scores, dxy_bs, displaced_origin, origin_tracks));
   }
 
   // 3. Measure the recall of the full keep rule in each category.
   std::uint64_t kept_all = 0;
   std::uint64_t kept_displaced = 0;
+  std::uint64_t kept_origin = 0;
   for (std::size_t i = 0; i < scores.size(); ++i) {
     if (genuine[i] == 0 || !keep_track(working_points, scores[i], dxy_bs[i])) {
       continue;
@@ -117,11 +190,18 @@ WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint
     if (std::abs(dxy_bs[i]) > config.displaced_dxy_cut) {
       ++kept_displaced;
     }
+    if (use_origin && displaced_origin[i] != 0) {
+      ++kept_origin;
+    }
   }
   working_points.all = measure_recall(kept_all, all_scores.size(), config.confidence_level);
   if (!displaced_scores.empty()) {
     working_points.displaced =
         measure_recall(kept_displaced, displaced_scores.size(), config.confidence_level);
+  }
+  if (use_origin) {
+    working_points.displaced_origin =
+        measure_recall(kept_origin, origin_tracks, config.confidence_level);
   }
 
   const auto logger = logging::get("selection");
@@ -131,6 +211,12 @@ WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint
     logger->info("displaced threshold {:.6g} keeps {}/{} genuine tracks with |dxy_bs| > {} cm",
                  working_points.displaced_threshold, kept_displaced, displaced_scores.size(),
                  config.displaced_dxy_cut / units::cm);
+  }
+  if (use_origin) {
+    logger->info("the keep rule keeps {}/{} genuine tracks of particles produced {}-{} cm from "
+                 "the beam line",
+                 kept_origin, origin_tracks, config.displaced_origin_min_radius / units::cm,
+                 config.displaced_origin_max_radius / units::cm);
   }
   return working_points;
 }

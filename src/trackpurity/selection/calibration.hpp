@@ -19,9 +19,15 @@ struct CalibrationConfig {
   bool displaced_category = true;
   // Confidence level of the Clopper-Pearson recall intervals.
   double confidence_level = kOneSigmaConfidence;
+  // Production radii (truth) of the displaced-origin category: genuine tracks
+  // of K0S, Lambda and other decays and of conversions in this range. Those
+  // pointing back to the beam line (|dxy_bs| <= cut) face the main threshold.
+  double displaced_origin_min_radius = 0.5 * units::cm;
+  double displaced_origin_max_radius = 10.0 * units::cm;
 
   // Throws ConfigError when target_recall or confidence_level is outside
-  // (0, 1) or the cut is negative or not finite.
+  // (0, 1), the cut is negative or not finite, or the displaced-origin radii
+  // are not an increasing pair of finite lengths >= 0.
   void validate() const;
 };
 
@@ -44,10 +50,18 @@ double threshold_for_recall(std::vector<float>& genuine_scores, double target_re
 // each category is that of the full keep rule. Inputs are one entry per track:
 // its score (flagged tracks should carry score 0), genuine (1) or fake (0), and
 // its signed dxy_bs.
+//
+// With `displaced_origin` flags (one per track, 1 for a genuine track of the
+// displaced-origin category, see truth::displaced_origin_flags), the main
+// threshold is lowered where needed so that the full keep rule also keeps
+// target_recall of that category. An empty span leaves the category out.
+//
 // Throws ConfigError, stating the number needed and the number available, when
 // a category has fewer than minimum_genuine_tracks() genuine tracks, and
-// std::invalid_argument for arrays of different sizes or a NaN score.
+// std::invalid_argument for arrays of different sizes, a NaN score or a
+// displaced-origin flag on a fake track.
 WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint8_t> genuine,
-                        std::span<const float> dxy_bs, const CalibrationConfig& config = {});
+                        std::span<const float> dxy_bs, const CalibrationConfig& config = {},
+                        std::span<const std::uint8_t> displaced_origin = {});
 
 }  // namespace trackpurity::selection

@@ -111,7 +111,11 @@ nlohmann::json to_json(const WorkingPoints& working_points) {
           {"calibration",
            {{"confidence_level", working_points.confidence_level},
             {"all", category_to_json(working_points.all)},
-            {"displaced", category_to_json(working_points.displaced)}}}};
+            {"displaced", category_to_json(working_points.displaced)},
+            {"displaced_origin", category_to_json(working_points.displaced_origin)},
+            {"displaced_origin_radius_cm",
+             {working_points.displaced_origin_min_radius / units::cm,
+              working_points.displaced_origin_max_radius / units::cm}}}}};
 }
 
 WorkingPoints working_points_from_json(const nlohmann::json& json, const std::string& source) {
@@ -134,6 +138,20 @@ WorkingPoints working_points_from_json(const nlohmann::json& json, const std::st
       reader.number(calibration, calibration_path, "confidence_level");
   working_points.all = reader.category(calibration, calibration_path, "all");
   working_points.displaced = reader.category(calibration, calibration_path, "displaced");
+  // Model files calibrated without the displaced-origin category lack both fields.
+  if (calibration.contains("displaced_origin")) {
+    working_points.displaced_origin =
+        reader.category(calibration, calibration_path, "displaced_origin");
+    const nlohmann::json& radius =
+        reader.member(calibration, calibration_path, "displaced_origin_radius_cm");
+    if (!radius.is_array() || radius.size() != 2 || !radius[0].is_number() ||
+        !radius[1].is_number()) {
+      throw FileError(source, calibration_path + ".displaced_origin_radius_cm",
+                      "expected [min, max] in cm, got " + radius.dump());
+    }
+    working_points.displaced_origin_min_radius = radius[0].get<double>() * units::cm;
+    working_points.displaced_origin_max_radius = radius[1].get<double>() * units::cm;
+  }
 
   try {
     working_points.validate();

@@ -37,10 +37,15 @@ struct WorkingPoints {
   double target_recall = 0.995;
   // Confidence level of the recall intervals.
   double confidence_level = kOneSigmaConfidence;
-  // Calibration outcome for all genuine tracks and for genuine displaced
-  // tracks. Zero counts mean the working points were not calibrated here.
+  // Calibration outcome for all genuine tracks, for genuine displaced tracks
+  // and for genuine tracks of particles produced between
+  // displaced_origin_min_radius and displaced_origin_max_radius from the beam
+  // line (truth). Zero counts mean the category was not calibrated here.
   CategoryCalibration all;
   CategoryCalibration displaced;
+  CategoryCalibration displaced_origin;
+  double displaced_origin_min_radius = 0.5 * units::cm;
+  double displaced_origin_max_radius = 10.0 * units::cm;
 
   // Throws ConfigError when a threshold or the cut is not finite, the cut is
   // negative, or target_recall or confidence_level is outside (0, 1).

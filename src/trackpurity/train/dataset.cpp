@@ -23,6 +23,8 @@ void LabelledTracks::append(const LabelledTracks& other) {
   abs_dxy.insert(abs_dxy.end(), other.abs_dxy.begin(), other.abs_dxy.end());
   cut_high_purity.insert(cut_high_purity.end(), other.cut_high_purity.begin(),
                          other.cut_high_purity.end());
+  production_radius.insert(production_radius.end(), other.production_radius.begin(),
+                           other.production_radius.end());
 }
 
 Split split_by_event(const LabelledTracks& tracks, double validation_fraction,

@@ -15,6 +15,9 @@ struct LabelledTracks {
   std::vector<std::uint32_t> event_ids; // global event index, for the split by event
   std::vector<float> abs_dxy;           // |dxy_bs| [cm], for the displaced category
   std::vector<std::uint8_t> cut_high_purity;  // 1 when the cut-based high-purity selection keeps the track
+  // Truth production radius [cm] of a genuine track's particle, -1 for a fake
+  // track. Empty when the input files have no particle table.
+  std::vector<float> production_radius;
 
   std::size_t rows() const noexcept { return labels.size(); }
   std::size_t columns() const noexcept { return feature_names.size(); }

@@ -4,6 +4,7 @@
 
 #include "trackpurity/core/error.hpp"
 #include "trackpurity/core/logging.hpp"
+#include "trackpurity/core/units.hpp"
 #include "trackpurity/features/extractor.hpp"
 #include "trackpurity/features/feature_table.hpp"
 #include "trackpurity/io/event_reader.hpp"
@@ -24,6 +25,13 @@ LoadedSample load_labelled_tracks(const std::vector<std::string>& paths,
   features::FeatureExtractor dxy_extractor(dxy_set, {features::NonFinitePolicy::kFlagTrack});
   features::FeatureTable dxy_table(dxy_set);
 
+  // Production radii only when every file carries its particles, so that the
+  // column covers every row or none.
+  bool with_particles = true;
+  for (const std::string& path : paths) {
+    with_particles = with_particles && io::EventReader(path).available_tables().particles;
+  }
+
   std::uint32_t next_event_id = 0;
   for (const std::string& path : paths) {
     const io::EventReader reader(path);
@@ -38,6 +46,7 @@ LoadedSample load_labelled_tracks(const std::vector<std::string>& paths,
     io::TableMask tables = io::TableMask::tracks_without_hits();
     tables.hits = true;  // the cut classifier finds TEDD PS layers through hit positions
     tables.track_hits = true;
+    tables.particles = with_particles;
 
     InputFileSummary summary{path, 0, 0};
     for (std::uint64_t index = 0; index < reader.event_count(); ++index) {
@@ -66,6 +75,16 @@ LoadedSample load_labelled_tracks(const std::vector<std::string>& paths,
         sample.tracks.event_ids.push_back(next_event_id);
         sample.tracks.abs_dxy.push_back(std::abs(dxy[track]));
         sample.tracks.cut_high_purity.push_back(qualities[track] == selection::Quality::kHighPurity ? 1 : 0);
+        if (with_particles) {
+          const edm::TrackTruth& truth = event.track_truth[track];
+          const bool known = truth.genuine && truth.particle >= 0 &&
+                             static_cast<std::size_t>(truth.particle) < event.particles.size();
+          sample.tracks.production_radius.push_back(
+              known ? static_cast<float>(
+                          event.particles[static_cast<std::size_t>(truth.particle)].production_radius() /
+                          units::cm)
+                    : -1.0F);
+        }
         ++summary.tracks;
       }
       ++summary.events;

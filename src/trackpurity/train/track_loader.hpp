@@ -22,7 +22,8 @@ struct LoadedSample {
 };
 
 // Reads truth-labelled tracks from event files and computes `feature_set`
-// for each, with the cut-based high-purity decision beside it. Event ids run
+// for each, with the cut-based high-purity decision and, when every file has
+// its particle table, the production radius of genuine tracks. Event ids run
 // over all files, so the split by event never mixes files' events. Tracks
 // with a non-finite feature are left out and counted. Reads at most
 // `max_events` events in all (0 = every event). Throws FileError for a file

@@ -111,7 +111,8 @@ void check_sample(const LabelledTracks& tracks, const TrainingConfig& config) {
   }
   if (tracks.features.size() != rows * tracks.columns() || tracks.event_ids.size() != rows ||
       tracks.abs_dxy.size() != rows ||
-      (!tracks.cut_high_purity.empty() && tracks.cut_high_purity.size() != rows)) {
+      (!tracks.cut_high_purity.empty() && tracks.cut_high_purity.size() != rows) ||
+      (!tracks.production_radius.empty() && tracks.production_radius.size() != rows)) {
     throw ConfigError("inconsistent training sample: " + std::to_string(rows) + " labels, " +
                       std::to_string(tracks.features.size()) + " feature values for " +
                       std::to_string(tracks.columns()) + " features, " +
@@ -123,6 +124,11 @@ void check_sample(const LabelledTracks& tracks, const TrainingConfig& config) {
     throw ConfigError("the training sample has a single class: " + std::to_string(genuine) +
                       " genuine and " + std::to_string(rows - genuine) +
                       " fake tracks; both classes are needed");
+  }
+  if (config.displaced_origin_weight != 1.0 && tracks.production_radius.empty()) {
+    throw ConfigError(
+        "a displaced-origin weight needs the production radius of every genuine track: give "
+        "input files with their particle table, as `trackpurity reconstruct` writes them");
   }
   if (rows < config.batch_size) {
     throw ConfigError("the training sample has " + std::to_string(rows) +
@@ -156,6 +162,17 @@ void TrainingConfig::validate() const {
   if (step_epochs == 0 || !(step_gamma > 0.0)) {
     throw ConfigError("step schedule needs step_epochs >= 1 and step_gamma > 0");
   }
+  if (!(displaced_origin_weight > 0.0) || !std::isfinite(displaced_origin_weight)) {
+    throw ConfigError("displaced-origin weight must be positive, found " +
+                      std::to_string(displaced_origin_weight));
+  }
+  if (!(displaced_origin_min_radius >= 0.0) ||
+      !(displaced_origin_max_radius > displaced_origin_min_radius) ||
+      !std::isfinite(displaced_origin_max_radius)) {
+    throw ConfigError("displaced-origin radii need 0 <= min < max, finite, found [" +
+                      std::to_string(displaced_origin_min_radius / units::cm) + ", " +
+                      std::to_string(displaced_origin_max_radius / units::cm) + "] cm");
+  }
   if (!(target_recall > 0.0 && target_recall < 1.0)) {
     throw ConfigError("target recall must be in (0, 1), found " + std::to_string(target_recall));
   }
@@ -176,6 +193,9 @@ nlohmann::json TrainingConfig::to_json() const {
           {"focal_alpha", focal_alpha},
           {"focal_gamma", focal_gamma},
           {"class_balance", to_string(class_balance)},
+          {"displaced_origin_weight", displaced_origin_weight},
+          {"displaced_origin_radius_cm",
+           {displaced_origin_min_radius / units::cm, displaced_origin_max_radius / units::cm}},
           {"validation_fraction", validation_fraction},
           {"test_fraction", test_fraction},
           {"monitor", monitor == Monitor::kValidationAuc ? "validation_auc" : "validation_loss"},
@@ -313,8 +333,22 @@ TrainingResult train_network(const LabelledTracks& tracks, const std::string& fe
     const double fake_weight = total / (2.0 * static_cast<double>(train_rows.size() - train_genuine));
     train_weights = train_targets * genuine_weight + (1.0 - train_targets) * fake_weight;
   }
+  if (config.displaced_origin_weight != 1.0) {
+    std::vector<float> origin_weights(train_rows.size(), 1.0F);
+    const auto min_radius = static_cast<float>(config.displaced_origin_min_radius / units::cm);
+    const auto max_radius = static_cast<float>(config.displaced_origin_max_radius / units::cm);
+    for (std::size_t i = 0; i < train_rows.size(); ++i) {
+      const float radius = tracks.production_radius[train_rows[i]];
+      if (tracks.labels[train_rows[i]] != 0 && radius >= min_radius && radius <= max_radius) {
+        origin_weights[i] = static_cast<float>(config.displaced_origin_weight);
+      }
+    }
+    const torch::Tensor factors = torch::tensor(origin_weights);
+    train_weights = train_weights.defined() ? train_weights * factors : factors;
+  }
+  // The validation loss stays unweighted, comparable between configurations.
   torch::Tensor validation_weights;
-  if (config.class_balance == ClassBalance::kWeights) {
+  if (train_weights.defined()) {
     validation_weights = torch::ones_like(validation_targets);
   }
 

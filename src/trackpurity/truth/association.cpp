@@ -141,6 +141,21 @@ ParticleSelection displaced_selection() {
   return selection;
 }
 
+std::vector<std::uint8_t> displaced_origin_flags(const edm::Event& event, double min_radius,
+                                                 double max_radius) {
+  std::vector<std::uint8_t> flags(event.track_truth.size(), 0);
+  for (std::size_t track = 0; track < event.track_truth.size(); ++track) {
+    const edm::TrackTruth& truth = event.track_truth[track];
+    if (!truth.genuine || truth.particle < 0 ||
+        static_cast<std::size_t>(truth.particle) >= event.particles.size()) {
+      continue;
+    }
+    const double radius = event.particles[static_cast<std::size_t>(truth.particle)].production_radius();
+    flags[track] = radius >= min_radius && radius <= max_radius ? 1 : 0;
+  }
+  return flags;
+}
+
 RateCounts& RateCounts::operator+=(const RateCounts& other) noexcept {
   selected_particles += other.selected_particles;
   matched_particles += other.matched_particles;

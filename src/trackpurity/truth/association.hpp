@@ -70,6 +70,14 @@ ParticleSelection efficiency_selection(double abs_eta_min, double abs_eta_max);
 // pT > 0.9 GeV, |eta| < 2.4, from any collision.
 ParticleSelection displaced_selection();
 
+// Flags per track of `event`: 1 when the track is genuine and its particle was
+// produced between `min_radius` and `max_radius` from the beam line. These are
+// the genuine tracks of displaced decays and conversions whatever their dxy.
+// Needs the event's particles and track truth. A track whose particle id is
+// outside the particle table gets 0.
+std::vector<std::uint8_t> displaced_origin_flags(const edm::Event& event, double min_radius,
+                                                 double max_radius);
+
 // Counts summed over events; the rates are ratios of them.
 struct RateCounts {
   std::uint64_t selected_particles = 0;

@@ -54,6 +54,33 @@ Series ratio_series(const RatioHistogram& histogram, const std::string& title) {
   return series;
 }
 
+// Lists lost particles in report.md, at most kMaxListed of them.
+void write_lost_particles(std::ostream& report, const std::string& title,
+                          const std::vector<LostParticle>& particles) {
+  constexpr std::size_t kMaxListed = 30;
+  if (particles.empty()) {
+    return;
+  }
+  report << "## " << title << "\n\n";
+  report << fmt::format(
+      "{} particles found by some track but by no track the network keeps. The best track is "
+      "the particle's genuine track with the highest score.{}\n\n",
+      particles.size(),
+      particles.size() > kMaxListed ? fmt::format(" The first {} are listed; metrics.json has all.", kMaxListed)
+                                    : std::string());
+  report << "| event | particle | PDG id | parent | pT [GeV] | eta | production radius [cm] | best "
+            "score | its dxy_bs [cm] | its chi2/ndof | its hits |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (std::size_t i = 0; i < std::min(particles.size(), kMaxListed); ++i) {
+    const LostParticle& lost = particles[i];
+    report << fmt::format("| {} | {} | {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.3f} | {:.3f} | {:.2f} | {} |\n",
+                          lost.event, lost.particle, lost.pdg_id, lost.parent_pdg_id, lost.pt,
+                          lost.eta, lost.production_radius, lost.best_score, lost.best_dxy_bs,
+                          lost.best_normalized_chi2, lost.best_hits);
+  }
+  report << "\n";
+}
+
 }  // namespace
 
 std::string_view to_string(Collection collection) noexcept {
@@ -119,6 +146,7 @@ void Validator::add(const EventInputs& inputs) {
   const truth::ParticleSelection eta_selection = eta_plot_selection();
   const truth::ParticleSelection radius_selection = radius_plot_selection();
 
+  std::array<std::vector<std::uint32_t>, kCollectionCount> matched_per_collection;
   for (int c = 0; c < kCollectionCount; ++c) {
     const auto collection = static_cast<Collection>(c);
     const auto kept = [&](std::size_t track) {
@@ -133,7 +161,8 @@ void Validator::add(const EventInputs& inputs) {
     };
 
     // 1. Genuine tracks of this collection per particle, for matching and duplicates.
-    std::vector<std::uint32_t> matched(event.particles.size(), 0);
+    std::vector<std::uint32_t>& matched = matched_per_collection[collection];
+    matched.assign(event.particles.size(), 0);
     for (std::size_t track = 0; track < tracks; ++track) {
       const edm::TrackTruth& truth = event.track_truth[track];
       if (kept(track) && truth.genuine && truth.particle >= 0 &&
@@ -207,7 +236,50 @@ void Validator::add(const EventInputs& inputs) {
     summary.displaced += displaced_counts;
   }
 
-  // 4. Per-track inputs of the ROC curve and the score distributions.
+  // 4. Particles found by some track but by none the network keeps.
+  const auto& found_by_all = matched_per_collection[kAllTracks];
+  const auto& found_by_network = matched_per_collection[kNetwork];
+  for (const edm::Particle& particle : event.particles) {
+    if (found_by_all[particle.id] == 0 || found_by_network[particle.id] > 0) {
+      continue;
+    }
+    const bool decays_early = early[particle.id] != 0;
+    const bool is_prompt = prompt.accepts(event, particle, decays_early);
+    const bool is_displaced = displaced.accepts(event, particle, decays_early);
+    if (!is_prompt && !is_displaced) {
+      continue;
+    }
+    LostParticle lost;
+    lost.event = event.number;
+    lost.particle = particle.id;
+    lost.pdg_id = particle.pdg_id;
+    lost.parent_pdg_id =
+        particle.parent >= 0 ? event.particles[static_cast<std::size_t>(particle.parent)].pdg_id : 0;
+    lost.pt = particle.pt();
+    lost.eta = particle.eta();
+    lost.production_radius = particle.production_radius();
+    bool first = true;
+    for (std::size_t track = 0; track < tracks; ++track) {
+      const edm::TrackTruth& truth = event.track_truth[track];
+      if (!truth.genuine || truth.particle != static_cast<std::int32_t>(particle.id) ||
+          (!first && inputs.scores[track] <= lost.best_score)) {
+        continue;
+      }
+      first = false;
+      lost.best_score = inputs.scores[track];
+      lost.best_dxy_bs = inputs.dxy_bs[track];
+      lost.best_normalized_chi2 = event.tracks[track].normalized_chi2();
+      lost.best_hits = static_cast<std::uint32_t>(event.tracks[track].hits.size());
+    }
+    if (is_prompt) {
+      lost_prompt_.push_back(lost);
+    }
+    if (is_displaced) {
+      lost_displaced_.push_back(lost);
+    }
+  }
+
+  // 5. Per-track inputs of the ROC curve and the score distributions.
   for (std::size_t track = 0; track < tracks; ++track) {
     scores_.push_back(inputs.scores[track]);
     genuine_.push_back(event.track_truth[track].genuine ? 1 : 0);
@@ -268,6 +340,26 @@ nlohmann::json Validator::metrics() const {
     displaced_genuine += genuine_[i] != 0 && displaced_[i] != 0 ? 1 : 0;
   }
   document["displaced_genuine_tracks"] = displaced_genuine;
+
+  const auto lost_json = [](const std::vector<LostParticle>& particles) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const LostParticle& lost : particles) {
+      list.push_back({{"event", lost.event},
+                      {"particle", lost.particle},
+                      {"pdg_id", lost.pdg_id},
+                      {"parent_pdg_id", lost.parent_pdg_id},
+                      {"pt", lost.pt},
+                      {"eta", lost.eta},
+                      {"production_radius", lost.production_radius},
+                      {"best_score", lost.best_score},
+                      {"best_dxy_bs", lost.best_dxy_bs},
+                      {"best_normalized_chi2", lost.best_normalized_chi2},
+                      {"best_hits", lost.best_hits}});
+    }
+    return list;
+  };
+  document["lost_particles"] = {{"prompt", lost_json(lost_prompt_)},
+                                {"displaced", lost_json(lost_displaced_)}};
   return document;
 }
 
@@ -412,6 +504,8 @@ void Validator::write_report(const std::filesystem::path& directory) const {
   report << fmt::format(
       "Tracking-efficiency loss from the network selection: {:.4f} (prompt), {:.4f} (displaced).\n\n",
       document["efficiency_loss_prompt"].get<double>(), document["efficiency_loss_displaced"].get<double>());
+  write_lost_particles(report, "Displaced particles lost by the network", lost_displaced_);
+  write_lost_particles(report, "Prompt particles lost by the network", lost_prompt_);
   report << "## Definitions\n\n"
             "- A track is genuine (associated) when one simulated particle made more than 75 % of "
             "its valid hits; a 3-hit track must share all 3 (CMS QuickTrackAssociatorByHits).\n"

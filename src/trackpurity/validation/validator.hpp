@@ -53,6 +53,23 @@ struct CollectionSummary {
   double recall() const noexcept;
 };
 
+// A particle that some reconstructed track finds but no track of the network
+// selection does: one unit of the network's efficiency loss. The best track
+// is the particle's genuine track with the highest score.
+struct LostParticle {
+  std::uint64_t event = 0;
+  std::uint32_t particle = 0;  // id within the event
+  std::int32_t pdg_id = 0;
+  std::int32_t parent_pdg_id = 0;  // 0 for a particle without parent
+  double pt = 0.0;
+  double eta = 0.0;
+  double production_radius = 0.0;
+  float best_score = 0.0F;
+  float best_dxy_bs = 0.0F;
+  double best_normalized_chi2 = 0.0;
+  std::uint32_t best_hits = 0;
+};
+
 // Accumulates MTV-style rates, histograms, scores and ROC inputs over events,
 // then writes plots, report.md and metrics.json. Not thread-safe: add events
 // from one thread.
@@ -68,11 +85,15 @@ class Validator {
   const CollectionSummary& summary(Collection collection) const noexcept {
     return summaries_[collection];
   }
+  // Particles of the prompt and displaced selections lost by the network selection.
+  const std::vector<LostParticle>& lost_prompt() const noexcept { return lost_prompt_; }
+  const std::vector<LostParticle>& lost_displaced() const noexcept { return lost_displaced_; }
   double auc() const;
   double auc_error() const;
   // The headline numbers: auc, dnn.recall, dnn.fake_rate, cut.recall,
   // cut.fake_rate, dnn_fake_rate_at_cut_recall, efficiency_loss_prompt,
-  // efficiency_loss_displaced, with the counts behind them.
+  // efficiency_loss_displaced, with the counts behind them and the lost
+  // particles.
   nlohmann::json metrics() const;
 
   // Writes the PNG plots (gnuplot), report.md embedding them and metrics.json
@@ -102,6 +123,8 @@ class Validator {
   std::vector<std::uint8_t> genuine_;
   std::vector<std::uint8_t> displaced_;
   std::vector<std::uint8_t> quality_;  // selection::Quality per track
+  std::vector<LostParticle> lost_prompt_;
+  std::vector<LostParticle> lost_displaced_;
 };
 
 }  // namespace trackpurity::validation
