@@ -100,9 +100,13 @@ TEST_F(RunValidateCommands, RunOnInputMatchesKeepRule) {
   const nlohmann::json metrics = read_json(metrics_path);
   for (const char* key : {"events", "recall", "recall_displaced", "fake_rate_before",
                           "fake_rate_after", "duplicate_rate_before", "duplicate_rate_after",
+                          "displaced_efficiency_before", "displaced_efficiency_after",
                           "selection_ms_per_event", "selection_speedup_vs_libtorch", "peak_rss_mb"}) {
     EXPECT_TRUE(metrics.contains(key)) << key;
   }
+  EXPECT_NE(result.output.find("displaced efficiency before -> after"), std::string::npos)
+      << result.output;
+  EXPECT_EQ(metrics["displaced_efficiency_after"], metrics["validation"]["dnn"]["efficiency_displaced"]);
   EXPECT_EQ(metrics["events"].get<int>(), 6);
   EXPECT_EQ(metrics["tracks_in"].get<int>(), 1800);
 
