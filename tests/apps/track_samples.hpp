@@ -1,9 +1,7 @@
 #pragma once
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -17,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "support/run_program.hpp"
 #include "trackpurity/core/units.hpp"
 #include "trackpurity/edm/event.hpp"
 #include "trackpurity/features/feature_set.hpp"
@@ -199,29 +198,8 @@ inline void write_events(const std::string& path, const std::vector<edm::Event>&
   writer.close();
 }
 
-struct CommandResult {
-  int status = -1;
-  std::string output;  // standard output and standard error
-};
-
-// Runs the built program with `arguments` and returns its exit status and output.
-inline CommandResult run_program(const std::string& arguments) {
-  const std::string command =
-      std::string(TRACKPURITY_BINARY_DIR) + "/trackpurity " + arguments + " 2>&1";
-  CommandResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  std::array<char, 4096> buffer{};
-  std::size_t read = 0;
-  while ((read = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.output.append(buffer.data(), read);
-  }
-  const int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using test_support::CommandResult;
+using test_support::run_program;
 
 inline std::vector<char> file_bytes(const std::string& path) {
   std::ifstream stream(path, std::ios::binary);

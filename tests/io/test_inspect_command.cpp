@@ -1,6 +1,4 @@
-#include <sys/wait.h>
 
-#include <array>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -9,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "event_samples.hpp"
+#include "support/run_program.hpp"
 #include "trackpurity/io/event_writer.hpp"
 
 // Runs the built `trackpurity inspect` on files that the test writes.
@@ -16,26 +15,11 @@
 namespace trackpurity::io {
 namespace {
 
-struct CommandResult {
-  int status = -1;
-  std::string output;  // standard output only
-};
+using test_support::CommandResult;
 
+// Runs the program with standard output only, so that --json output parses.
 CommandResult run_program(const std::string& arguments) {
-  const std::string command = std::string(TRACKPURITY_PROGRAM) + " " + arguments + " 2>/dev/null";
-  CommandResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  std::array<char, 4096> buffer{};
-  std::size_t read = 0;
-  while ((read = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.output.append(buffer.data(), read);
-  }
-  const int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return test_support::run_program(arguments, test_support::Streams::kOutputOnly);
 }
 
 class InspectCommandTest : public testing::TemporaryFolderTest {

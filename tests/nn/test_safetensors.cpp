@@ -171,6 +171,15 @@ TEST_F(ModelFile, InvalidJsonRejected) {
   EXPECT_TRUE(contains(message, "invalid JSON")) << message;
 }
 
+TEST_F(ModelFile, TextFileNamedAsNotSafetensors) {
+  const std::string path = folder_.file("notes.safetensors");
+  const std::string text = "These are notes, not a model.\n";
+  testing::write_bytes(path, std::vector<char>(text.begin(), text.end()));
+  const std::string message = load_error(path);
+  EXPECT_TRUE(contains(message, "not a safetensors file")) << message;
+  EXPECT_TRUE(contains(message, path)) << message;
+}
+
 TEST_F(ModelFile, WrongDtypeRejected) {
   RawFile raw = RawFile::read(path_);
   // Same byte count, so only the dtype check can catch it.

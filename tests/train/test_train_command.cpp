@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/run_program.hpp"
 #include "trackpurity/io/event_writer.hpp"
 #include "trackpurity/nn/safetensors.hpp"
 
@@ -16,19 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Runs the built program with `arguments`; returns the exit status and output.
-std::pair<int, std::string> run_program(const std::string& arguments) {
-  const std::string command =
-      std::string(TRACKPURITY_BINARY_DIR) + "/trackpurity " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buffer[4096];
-  while (pipe != nullptr && fgets(buffer, sizeof(buffer), pipe) != nullptr) {
-    output += buffer;
-  }
-  const int status = pipe != nullptr ? pclose(pipe) : -1;
-  return {WEXITSTATUS(status), output};
-}
+using test_support::run_program;
 
 // A track whose fit quality separates genuine from fake: fakes have a larger
 // chi2/ndof and more missing layers.

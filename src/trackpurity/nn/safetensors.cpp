@@ -125,15 +125,17 @@ SafetensorsFile read_safetensors(const std::string& path) {
   // 1. The 8-byte header size and the header it announces.
   if (bytes.size() < 8) {
     throw FileError(path, "header size",
-                    fmt::format("file is truncated: {} bytes, expected at least 8 for the header size",
+                    fmt::format("not a safetensors file, or truncated: {} bytes, expected at least "
+                                "8 for the header size",
                                 bytes.size()));
   }
   std::uint64_t header_size = 0;
   std::memcpy(&header_size, bytes.data(), sizeof header_size);
   if (header_size > bytes.size() - 8 || header_size > kMaxHeaderBytes) {
     throw FileError(path, "header size",
-                    fmt::format("announces {} bytes of header, but the file has {} bytes after the "
-                                "size field (expected at most that, and at most {})",
+                    fmt::format("not a safetensors file, or truncated: the first 8 bytes announce "
+                                "{} bytes of header, but the file has {} bytes after them (expected "
+                                "at most that, and at most {})",
                                 header_size, bytes.size() - 8, kMaxHeaderBytes));
   }
   const std::size_t data_start = 8 + static_cast<std::size_t>(header_size);
@@ -142,7 +144,9 @@ SafetensorsFile read_safetensors(const std::string& path) {
   try {
     header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + static_cast<std::ptrdiff_t>(data_start));
   } catch (const nlohmann::json::parse_error& error) {
-    throw FileError(path, "header", fmt::format("invalid JSON ({}), expected a JSON object", error.what()));
+    throw FileError(path, "header",
+                    fmt::format("not a safetensors file: invalid JSON ({}), expected a JSON object",
+                                error.what()));
   }
   if (!header.is_object()) {
     throw FileError(path, "header", "is not a JSON object");
