@@ -200,9 +200,9 @@ TEST_F(SelectCommandsTest, ScoreOutputSameForOneAndTwoThreads) {
       run_program(fmt::format("score {} {} -o {} --threads 2", model_path_, events_path_, two))
           .status,
       0);
-  const std::vector<char> one_bytes = testing::file_bytes(one);
+  const std::vector<char> one_bytes = testing::read_bytes(one);
   EXPECT_FALSE(one_bytes.empty());
-  EXPECT_TRUE(one_bytes == testing::file_bytes(two));
+  EXPECT_TRUE(one_bytes == testing::read_bytes(two));
 }
 
 TEST_F(SelectCommandsTest, ScoreWithPeerEnginesAgrees) {
@@ -511,7 +511,7 @@ TEST_F(SelectCommandsTest, SelectOutputSameForOneAndTwoThreads) {
                                       events_path_, two, mode))
                   .status,
               0);
-    EXPECT_TRUE(testing::file_bytes(one) == testing::file_bytes(two)) << "mode '" << mode << "'";
+    EXPECT_TRUE(testing::read_bytes(one) == testing::read_bytes(two)) << "mode '" << mode << "'";
   }
 }
 

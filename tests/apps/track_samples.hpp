@@ -1,6 +1,5 @@
 #pragma once
 
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdint>
@@ -16,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "support/run_program.hpp"
+#include "support/temporary_folder.hpp"
 #include "trackpurity/core/units.hpp"
 #include "trackpurity/edm/event.hpp"
 #include "trackpurity/features/feature_set.hpp"
@@ -201,31 +201,7 @@ inline void write_events(const std::string& path, const std::vector<edm::Event>&
 using test_support::CommandResult;
 using test_support::run_program;
 
-inline std::vector<char> file_bytes(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
-}
-
-// A folder for one test program's files, removed when the object goes away.
-class TemporaryFolder {
- public:
-  explicit TemporaryFolder(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() /
-              fmt::format("trackpurity_{}_{}", name, ::getpid())) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TemporaryFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TemporaryFolder(const TemporaryFolder&) = delete;
-  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::read_bytes;
+using test_support::TemporaryFolder;
 
 }  // namespace trackpurity::cli::testing

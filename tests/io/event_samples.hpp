@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "support/temporary_folder.hpp"
 #include "trackpurity/core/units.hpp"
 #include "trackpurity/edm/event.hpp"
 
@@ -136,10 +137,7 @@ inline std::vector<edm::Event> make_events(std::uint64_t seed = 1) {
   return events;
 }
 
-inline std::vector<char> file_bytes(const std::filesystem::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
-}
+using test_support::read_bytes;
 
 // A fresh folder per test, removed afterwards.
 class TemporaryFolderTest : public ::testing::Test {

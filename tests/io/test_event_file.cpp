@@ -389,8 +389,8 @@ TEST_F(EventFileTest, SameEventsGiveIdenticalBytes) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   write_file(second, events, small_buffers_config());
 
-  const std::vector<char> first_bytes = testing::file_bytes(first);
-  const std::vector<char> second_bytes = testing::file_bytes(second);
+  const std::vector<char> first_bytes = testing::read_bytes(first);
+  const std::vector<char> second_bytes = testing::read_bytes(second);
   ASSERT_FALSE(first_bytes.empty());
   EXPECT_EQ(first_bytes.size(), second_bytes.size());
   EXPECT_TRUE(first_bytes == second_bytes);
@@ -402,7 +402,7 @@ TEST_F(EventFileTest, DifferentSeedAttributeChangesBytes) {
   write_file(file("first.h5"), events, config);
   config.seed += 1;
   write_file(file("second.h5"), events, config);
-  EXPECT_FALSE(testing::file_bytes(file("first.h5")) == testing::file_bytes(file("second.h5")));
+  EXPECT_FALSE(testing::read_bytes(file("first.h5")) == testing::read_bytes(file("second.h5")));
 }
 
 TEST_F(EventFileTest, BuffersFlushAtThreshold) {

@@ -60,37 +60,14 @@ inline Columns random_columns(const Model& model, std::size_t rows, std::uint64_
 
 }  // namespace trackpurity::nn::testing
 
-#include <filesystem>
 #include <fstream>
-#include <unistd.h>
+
+#include "support/temporary_folder.hpp"
 
 namespace trackpurity::nn::testing {
 
-// A folder for one test program's files, removed when the object goes away.
-class TemporaryFolder {
- public:
-  TemporaryFolder()
-      : path_(std::filesystem::temp_directory_path() /
-              fmt::format("trackpurity_nn_test_{}", ::getpid())) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TemporaryFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TemporaryFolder(const TemporaryFolder&) = delete;
-  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-inline std::vector<char> read_bytes(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return std::vector<char>(std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>());
-}
+using test_support::read_bytes;
+using test_support::TemporaryFolder;
 
 inline void write_bytes(const std::string& path, const std::vector<char>& bytes) {
   std::ofstream stream(path, std::ios::binary | std::ios::trunc);

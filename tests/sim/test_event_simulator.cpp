@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "support/temporary_folder.hpp"
 #include "trackpurity/core/error.hpp"
 #include "trackpurity/geometry/geometry.hpp"
 #include "trackpurity/io/event_writer.hpp"
@@ -33,10 +34,7 @@ std::filesystem::path temporary_path(const std::string& name) {
   return std::filesystem::path(TRACKPURITY_BINARY_DIR) / "tests" / "sim" / name;
 }
 
-std::string read_bytes(const std::filesystem::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
-}
+using test_support::read_bytes;
 
 TEST(EventSimulator, SameSeedGivesIdenticalEvents) {
   const EventSimulator simulator(default_geometry(), small_config(Process::kTtbar), 77);
@@ -81,7 +79,7 @@ TEST(EventSimulator, SameSeedWritesIdenticalFile) {
     writer.close();
     paths.push_back(path);
   }
-  const std::string first = read_bytes(paths[0]);
+  const std::vector<char> first = read_bytes(paths[0]);
   ASSERT_GT(first.size(), 1000U);
   EXPECT_TRUE(first == read_bytes(paths[1])) << "files differ";
   for (const auto& path : paths) {

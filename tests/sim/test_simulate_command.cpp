@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/temporary_folder.hpp"
 #include "trackpurity/io/event_reader.hpp"
 
 // Runs the built `trackpurity simulate` on small pileup samples.
@@ -28,10 +29,7 @@ int run_program(const std::string& arguments) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string read_bytes(const std::filesystem::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
-}
+using test_support::read_bytes;
 
 TEST(SimulateCommand, WritesFileMetricsAndHistograms) {
   const auto output = work_path("command_a.h5");
