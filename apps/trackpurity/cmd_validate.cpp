@@ -69,11 +69,11 @@ int run_validate(const ValidateOptions& options) {
   validator.write_report(options.report);
   const nlohmann::json metrics = validator.metrics();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  log->info("{} events, {} tracks in {:.1f} s; AUC {:.4f} +- {:.4f}", validator.events(),
+  log->info("{} events, {} tracks in {:.1f} s; AUC {:.5f} +- {:.5f}", validator.events(),
             metrics["tracks"].get<std::uint64_t>(), seconds, metrics["auc"].get<double>(),
             metrics["auc_error"].get<double>());
   log->info("network: recall {:.4f}, fake rate {:.4f}; cut-based: recall {:.4f}, fake rate {:.4f}; "
-            "network at the cut-based recall: fake rate {:.4f}",
+            "network at the cut-based recall: fake rate {:.2g}",
             metrics["dnn"]["recall"].get<double>(), metrics["dnn"]["fake_rate"].get<double>(),
             metrics["cut"]["recall"].get<double>(), metrics["cut"]["fake_rate"].get<double>(),
             metrics["dnn_fake_rate_at_cut_recall"].get<double>());

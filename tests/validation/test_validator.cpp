@@ -226,6 +226,24 @@ TEST(Validator, ReportRendersEveryPlot) {
   }
   EXPECT_EQ(pngs, 13);
   EXPECT_TRUE(std::filesystem::exists(directory / "metrics.json"));
+
+  // Each row of the headline table has its 4 cells: a '|' inside a cell
+  // (as in |eta|) must be escaped.
+  std::istringstream lines(report.str());
+  std::string line;
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    if (line.rfind("| tracking efficiency", 0) != 0) {
+      continue;
+    }
+    ++rows;
+    int separators = 0;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      separators += line[i] == '|' && (i == 0 || line[i - 1] != '\\') ? 1 : 0;
+    }
+    EXPECT_EQ(separators, 5) << line;
+  }
+  EXPECT_EQ(rows, 3);
   std::filesystem::remove_all(directory);
 }
 

@@ -63,9 +63,9 @@ void write_lost_particles(std::ostream& report, const std::string& title,
   }
   report << "## " << title << "\n\n";
   report << fmt::format(
-      "{} particles found by some track but by no track the network keeps. The best track is "
+      "{} {} found by some track but by no track the network keeps. The best track is "
       "the particle's genuine track with the highest score.{}\n\n",
-      particles.size(),
+      particles.size(), particles.size() == 1 ? "particle" : "particles",
       particles.size() > kMaxListed ? fmt::format(" The first {} are listed; metrics.json has all.", kMaxListed)
                                     : std::string());
   report << "| event | particle | PDG id | parent | pT [GeV] | eta | production radius [cm] | best "
@@ -405,7 +405,7 @@ void Validator::write_report(const std::filesystem::path& directory) const {
   // 2. ROC curve with the cut-based working points marked.
   {
     PlotSpec spec;
-    spec.title = fmt::format("ROC of the network (AUC {:.4f} +- {:.4f})", auc(), auc_error());
+    spec.title = fmt::format("ROC of the network (AUC {:.5f} +- {:.5f})", auc(), auc_error());
     spec.x_label = "genuine-track efficiency";
     spec.y_label = "fake rejection";
     spec.x_range = std::make_pair(0.8, 1.0);
@@ -477,7 +477,7 @@ void Validator::write_report(const std::filesystem::path& directory) const {
   }
   std::ofstream report(directory / "report.md");
   report << "# Track selection validation\n\n";
-  report << fmt::format("{} events, {} tracks. AUC of the network: {:.4f} +- {:.4f}.\n\n", events_,
+  report << fmt::format("{} events, {} tracks. AUC of the network: {:.5f} +- {:.5f}.\n\n", events_,
                         scores_.size(), auc(), auc_error());
   report << "| | all tracks | network | cut-based high purity |\n|---|---|---|---|\n";
   const auto row = [&](const std::string& name, auto value) {
@@ -490,13 +490,13 @@ void Validator::write_report(const std::filesystem::path& directory) const {
   row("tracks", [](const CollectionSummary& s) { return fmt::format("{}", s.prompt.tracks); });
   row("selection recall (genuine tracks kept)", [](const CollectionSummary& s) { return fmt::format("{:.4f}", s.recall()); });
   row("fake rate", [](const CollectionSummary& s) { return fmt::format("{:.4f}", s.prompt.fake_rate()); });
-  row("duplicate rate", [](const CollectionSummary& s) { return fmt::format("{:.4f}", s.prompt.duplicate_rate()); });
+  row("duplicate rate", [](const CollectionSummary& s) { return fmt::format("{:.2g}", s.prompt.duplicate_rate()); });
   row("pileup rate", [](const CollectionSummary& s) { return fmt::format("{:.4f}", s.prompt.pileup_rate()); });
-  row("tracking efficiency, |eta| < 2.4", [](const CollectionSummary& s) { return fmt::format("{:.4f}", s.prompt.efficiency()); });
-  row("tracking efficiency, 2.4 < |eta| < 3.5", [](const CollectionSummary& s) { return fmt::format("{:.4f}", s.forward.efficiency()); });
+  row("tracking efficiency, \\|eta\\| < 2.4", [](const CollectionSummary& s) { return fmt::format("{:.4f}", s.prompt.efficiency()); });
+  row("tracking efficiency, 2.4 < \\|eta\\| < 3.5", [](const CollectionSummary& s) { return fmt::format("{:.4f}", s.forward.efficiency()); });
   row("tracking efficiency, displaced (K0S, Lambda daughters)", [](const CollectionSummary& s) { return fmt::format("{:.4f}", s.displaced.efficiency()); });
   report << fmt::format(
-      "\nAt the cut-based selection's recall ({:.4f}) the network's fake rate is {:.4f}, against "
+      "\nAt the cut-based selection's recall ({:.4f}) the network's fake rate is {:.2g}, against "
       "{:.4f} for the cut-based selection ({:.1f} % fewer fakes).\n",
       summaries_[kCutBased].recall(), document["dnn_fake_rate_at_cut_recall"].get<double>(),
       summaries_[kCutBased].prompt.fake_rate(),
