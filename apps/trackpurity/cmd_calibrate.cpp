@@ -103,11 +103,16 @@ int run_calibrate(const CalibrateOptions& options) {
   // 1. Score every track of every sample file and collect its label and dxy_bs.
   std::vector<std::string> paths = {scoring.tracks_path};
   paths.insert(paths.end(), options.extra_samples.begin(), options.extra_samples.end());
+  // Open every file first, so that a missing or malformed one fails before any scoring.
+  for (const std::string& path : paths) {
+    (void)io::EventReader(path);
+  }
   PipelineSummary summary;
   CalibrationSample sample;
   for (const std::string& path : paths) {
     const io::EventReader reader(path);
     require_tracks(reader);
+    require_all_tracks(reader);
     require_truth(reader);
     if (use_origin && !reader.available_tables().particles) {
       throw FileError(path, "particles",
@@ -189,8 +194,7 @@ void register_calibrate(CLI::App& app) {
       ->capture_default_str();
   command
       ->add_option("--extra-sample", options->extra_samples,
-                   "Further track files pooled with TRACKS into one calibration sample (repeatable)")
-      ->check(CLI::ExistingFile);
+                   "Further track files pooled with TRACKS into one calibration sample (repeatable)");
   command->add_flag("--no-displaced-category", options->no_displaced_category,
                     "Set only the main threshold; displaced tracks get no threshold of their own");
   command

@@ -213,7 +213,7 @@ void register_reconstruct(CLI::App& app) {
   CLI::App* command = add_command(
       app, "reconstruct", "Reconstruct tracks from simulated hits and associate them to particles",
       [options]() { return run_reconstruct(*options); });
-  command->add_option("events", options->input, "Simulated event file (HDF5)")->required()->check(CLI::ExistingFile);
+  command->add_option("EVENTS", options->input, "Simulated event file (HDF5)")->required();
   command->add_option("-o,--output", options->output, "Output event file with tracks, truth and vertices")
       ->required();
   command->add_option("--threads", options->threads, "Worker threads (0: all cores)")->capture_default_str();

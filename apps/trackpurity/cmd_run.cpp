@@ -105,6 +105,11 @@ int run_main_job(const RunOptions& options) {
   if (!options.input.empty()) {
     reader = std::make_unique<io::EventReader>(options.input);
     require_tracks(*reader);
+    if (holds_selected_tracks_only(*reader)) {
+      log->warn("{} holds only the tracks a selection kept (`trackpurity select` without "
+                "--all-tracks): the rates before selection below are those of that selection",
+                options.input);
+    }
     event_count = options.events > 0 ? std::min(options.events, reader->event_count())
                                       : reader->event_count();
     log->info("selecting tracks of {} events of {} with {}", event_count, options.input, model_path);
@@ -268,7 +273,8 @@ int run_main_job(const RunOptions& options) {
     table += fmt::format("  {:<38} {:>12.4f}\n", "recall (genuine tracks kept)", network.recall());
     table += fmt::format("  {:<38} {:>12.4f} ({} genuine tracks)\n", "recall, displaced (|dxy| > cut)",
                          recall_displaced, displaced_genuine);
-    table += fmt::format("  {:<38} {:>5} of {:<5}\n", "fakes removed", fakes_before - fakes_after, fakes_before);
+    table += fmt::format("  {:<38} {:>12}\n", "fakes removed",
+                         fmt::format("{} of {}", fakes_before - fakes_after, fakes_before));
     table += fmt::format("  {:<38} {:>6.4f} -> {:.4f}\n", "fake rate before -> after",
                          all.prompt.fake_rate(), network.prompt.fake_rate());
     table += fmt::format("  {:<38} {:>6.4f} -> {:.4f}\n", "duplicate rate before -> after",
@@ -372,8 +378,7 @@ void register_run(CLI::App& app) {
   command->add_option("--process", options->process, "Simulated process: ttbar, minbias, displaced")
       ->capture_default_str();
   command->add_option("--seed", options->seed, "Seed of the simulation")->capture_default_str();
-  command->add_option("--input", options->input, "Reconstructed track file instead of simulation")
-      ->check(CLI::ExistingFile);
+  command->add_option("--input", options->input, "Reconstructed track file instead of simulation");
   command->add_option("--model", options->model,
                       "Calibrated model (default: models/trackpurity_hlt15.safetensors)");
   command->add_option("-o,--output", options->output,

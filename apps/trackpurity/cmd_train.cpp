@@ -193,9 +193,8 @@ void register_train(CLI::App& app) {
   CLI::App* command = add_command(
       app, "train", "Train the purity network on truth-labelled tracks (libtorch)",
       [options, config]() { return run_train(*options, *config, command_line()); });
-  command->add_option("tracks", options->inputs, "Reconstructed track files with truth")
-      ->required()
-      ->check(CLI::ExistingFile);
+  command->add_option("TRACKS", options->inputs, "Reconstructed track files with truth")
+      ->required();
   command->add_option("-o,--output", options->output, "Model file to write (.safetensors)")
       ->required();
   command->add_option("--features", options->feature_set, "Feature set: hlt15 or full29")

@@ -38,6 +38,7 @@ int run_validate(const ValidateOptions& options) {
 
   const io::EventReader reader(options.tracks);
   require_tracks(reader);
+  require_all_tracks(reader);
   const io::TableMask& available = reader.available_tables();
   if (!available.track_truth || !available.particles) {
     throw FileError(options.tracks, available.track_truth ? "particles" : "tracks/truth_genuine",
@@ -93,12 +94,9 @@ void register_validate(CLI::App& app) {
       "Validate a selection: efficiency, fake and duplicate rates against the cut-based "
       "selection, ROC, score plots and a report",
       [options]() { return run_validate(*options); });
-  command->add_option("model", options->model, "Calibrated model file (.safetensors)")
-      ->required()
-      ->check(CLI::ExistingFile);
-  command->add_option("tracks", options->tracks, "Reconstructed events with particles and truth")
-      ->required()
-      ->check(CLI::ExistingFile);
+  command->add_option("MODEL", options->model, "Calibrated model file (.safetensors)")->required();
+  command->add_option("TRACKS", options->tracks, "Reconstructed events with particles and truth")
+      ->required();
   command->add_option("--report", options->report, "Folder for the plots, report.md and metrics.json")
       ->required();
   command->add_option("--engine", options->engine, "Inference engine: cpu, reference or libtorch")

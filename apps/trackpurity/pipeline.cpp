@@ -423,6 +423,29 @@ void require_tracks(const io::EventReader& reader) {
   }
 }
 
+bool holds_selected_tracks_only(const io::EventReader& reader) {
+  const std::string& configuration = reader.attributes().configuration;
+  if (!nlohmann::json::accept(configuration)) {
+    return false;
+  }
+  const nlohmann::json document = nlohmann::json::parse(configuration);
+  if (!document.is_object() || !document.contains("select") || !document["select"].is_object()) {
+    return false;
+  }
+  const nlohmann::json& select = document["select"];
+  return select.contains("all_tracks") && select["all_tracks"].is_boolean() &&
+         !select["all_tracks"].get<bool>();
+}
+
+void require_all_tracks(const io::EventReader& reader) {
+  if (holds_selected_tracks_only(reader)) {
+    throw FileError(reader.path(), "configuration.select.all_tracks",
+                    "the file holds only the tracks a selection kept (written by `trackpurity "
+                    "select` without --all-tracks): give the reconstructed file, or a `select "
+                    "--all-tracks` output");
+  }
+}
+
 void require_distinct_output(const std::string& input_path, const std::string& output_path) {
   std::error_code error;
   if (std::filesystem::equivalent(input_path, output_path, error)) {

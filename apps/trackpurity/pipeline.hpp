@@ -210,6 +210,14 @@ void for_each_event(const io::EventReader& reader, const io::TableMask& tables,
 // Throws FileError naming the file when it has no `tracks` table.
 void require_tracks(const io::EventReader& reader);
 
+// True when the file was written by `trackpurity select` without
+// --all-tracks, so that it holds only the tracks a selection kept.
+bool holds_selected_tracks_only(const io::EventReader& reader);
+
+// Throws FileError when holds_selected_tracks_only(reader): rates, ROC and
+// thresholds measured on the survivors of a selection mean nothing.
+void require_all_tracks(const io::EventReader& reader);
+
 // Throws ConfigError when `output_path` names the same file as `input_path`.
 void require_distinct_output(const std::string& input_path, const std::string& output_path);
 

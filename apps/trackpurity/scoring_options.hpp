@@ -56,7 +56,7 @@ inline void add_scoring_options(CLI::App& command, ScoringOptions& options,
       ->capture_default_str();
   command
       .add_option("--non-finite", options.non_finite,
-                  "Policy for a track with a NaN or infinite feature: flag (score 0, not kept) "
+                  "Policy for a track with a NaN or infinite feature: flag (score 0, so not kept at a positive threshold) "
                   "or reject (the command fails naming the event and the track)")
       ->capture_default_str();
 }

@@ -129,6 +129,19 @@ TEST_F(RunValidateCommands, RunOnInputMatchesKeepRule) {
   EXPECT_GT(kept, 0U);
 }
 
+TEST_F(RunValidateCommands, MissingInputIsFileError) {
+  // A missing input file exits with status 3, as every other file error does.
+  const std::string missing = folder_->file("missing.h5");
+  for (const std::string& arguments :
+       {fmt::format("run --input {} --model {}", missing, model_path_),
+        fmt::format("validate {} {} --report {}", model_path_, missing, folder_->file("unused")),
+        fmt::format("reconstruct {} -o {}", missing, folder_->file("unused.h5"))}) {
+    const auto result = testing::run_program(arguments);
+    EXPECT_EQ(result.status, 3) << arguments << "\n" << result.output;
+    EXPECT_NE(result.output.find(missing + ": file not found"), std::string::npos) << result.output;
+  }
+}
+
 TEST_F(RunValidateCommands, RunWithoutLibtorchLeavesSpeedupEmpty) {
   const std::string metrics_path = folder_->file("run_no_torch.json");
   const auto result = testing::run_program(

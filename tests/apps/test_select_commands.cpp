@@ -377,6 +377,33 @@ TEST_F(SelectCommandsTest, CalibrateRejectsFileWithoutTruth) {
   EXPECT_NE(result.output.find("missing truth columns"), std::string::npos) << result.output;
 }
 
+TEST_F(SelectCommandsTest, SelectedOnlyFileRejected) {
+  // The output of `select` without --all-tracks holds only the kept tracks:
+  // validate and calibrate reject it, and accept a --all-tracks output.
+  const std::string kept_only = file("kept_only.h5");
+  const std::string every_track = file("every_track.h5");
+  ASSERT_EQ(run_program(fmt::format("select {} {} -o {}", calibrated_path_, events_path_, kept_only))
+                .status,
+            0);
+  ASSERT_EQ(run_program(fmt::format("select {} {} -o {} --all-tracks", calibrated_path_,
+                                    events_path_, every_track))
+                .status,
+            0);
+  for (const std::string& arguments :
+       {fmt::format("validate {} {} --report {}", calibrated_path_, kept_only, file("report_kept")),
+        fmt::format("calibrate {} {} -o {} --target-recall {}", model_path_, kept_only,
+                    file("unused_kept.safetensors"), kTestTargetRecall)}) {
+    const CommandResult result = run_program(arguments);
+    EXPECT_EQ(result.status, 3) << arguments << "\n" << result.output;
+    EXPECT_NE(result.output.find("configuration.select.all_tracks"), std::string::npos)
+        << result.output;
+  }
+  const CommandResult accepted = run_program(fmt::format(
+      "calibrate {} {} -o {} --target-recall {}", model_path_, every_track,
+      file("from_every_track.safetensors"), kTestTargetRecall));
+  EXPECT_EQ(accepted.status, 0) << accepted.output;
+}
+
 TEST_F(SelectCommandsTest, CalibrateRejectsSmallSample) {
   const std::string path = file("small.h5");
   testing::write_events(path, {testing::make_track_event(0, 50, 2)});

@@ -180,6 +180,17 @@ TEST_F(ModelFile, TextFileNamedAsNotSafetensors) {
   EXPECT_TRUE(contains(message, path)) << message;
 }
 
+TEST_F(ModelFile, EventFileAsModelSuggestsSwap) {
+  // The first 8 bytes of every HDF5 file, then padding.
+  const std::string path = folder_.file("events_as_model.safetensors");
+  std::vector<char> bytes = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  bytes.resize(64, '\0');
+  testing::write_bytes(path, bytes);
+  const std::string message = load_error(path);
+  EXPECT_TRUE(contains(message, "HDF5 file")) << message;
+  EXPECT_TRUE(contains(message, "swapped")) << message;
+}
+
 TEST_F(ModelFile, WrongDtypeRejected) {
   RawFile raw = RawFile::read(path_);
   // Same byte count, so only the dtype check can catch it.

@@ -31,6 +31,20 @@ struct Sample {
   }
 };
 
+// Sample with displaced-origin flags beside the other per-track inputs.
+struct OriginSample {
+  Sample tracks;
+  std::vector<std::uint8_t> origin;
+
+  void add(float score, bool is_genuine, float dxy, bool from_displaced_origin) {
+    tracks.add(score, is_genuine, dxy);
+    origin.push_back(from_displaced_origin ? 1 : 0);
+  }
+  WorkingPoints calibrate(const CalibrationConfig& config = {}) const {
+    return selection::calibrate(tracks.scores, tracks.genuine, tracks.dxy_bs, config, origin);
+  }
+};
+
 // Uniform in [0, 1) from the top 53 bits, the same on every platform.
 double uniform(std::mt19937_64& generator) {
   return static_cast<double>(generator() >> 11) * 0x1.0p-53;
@@ -169,13 +183,62 @@ TEST(Calibration, TooFewDisplacedTracksRejected) {
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& error) {
     const std::string message = error.what();
-    EXPECT_NE(message.find("at least 2000 genuine displaced tracks"), std::string::npos)
+    EXPECT_NE(message.find("at least 2000 genuine tracks in each category"), std::string::npos)
         << message;
-    EXPECT_NE(message.find("has 1999"), std::string::npos) << message;
+    EXPECT_NE(message.find("has 1999 genuine displaced tracks"), std::string::npos) << message;
+    EXPECT_NE(message.find("--no-displaced-category"), std::string::npos) << message;
   }
   // Without the displaced category the same sample calibrates.
   const WorkingPoints points = sample.calibrate(prompt_only());
   EXPECT_FALSE(points.displaced_category);
+  EXPECT_EQ(points.displaced_threshold, points.main_threshold);
+}
+
+TEST(Calibration, EveryShortCategoryNamedOnce) {
+  // 2500 prompt genuine tracks, of which 1500 have a displaced origin, and
+  // 1200 displaced genuine tracks: both smaller categories are short.
+  OriginSample sample;
+  for (int i = 1; i <= 2500; ++i) {
+    sample.add(static_cast<float>(i), true, 0.0F, i <= 1500);
+  }
+  for (int i = 1; i <= 1200; ++i) {
+    sample.add(static_cast<float>(i), true, 2.0F, false);
+  }
+  try {
+    (void)sample.calibrate();
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("1200 genuine displaced tracks and 1500 genuine displaced-origin "
+                           "tracks"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("--no-displaced-category, --no-displaced-origin"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("--target-recall"), std::string::npos) << message;
+    EXPECT_EQ(message.find("3700 genuine tracks"), std::string::npos) << message;
+  }
+}
+
+// 200000 prompt genuine tracks with scores j / 200000 and 2000 genuine
+// displaced-origin tracks at dxy 0.1 cm with scores i / 20000 (i = 1..2000).
+// The displaced-origin tracks score lowest, so they set the main threshold.
+OriginSample binding_origin_sample() {
+  OriginSample sample;
+  for (int j = 1; j <= 200000; ++j) {
+    sample.add(static_cast<float>(j) / 200000.0F, true, 0.0F, false);
+  }
+  for (int i = 1; i <= 2000; ++i) {
+    sample.add(static_cast<float>(i) / 20000.0F, true, 0.1F, true);
+  }
+  return sample;
+}
+
+TEST(Calibration, DisplacedOffStoresMainThreshold) {
+  // With the displaced category off, the stored displaced threshold follows
+  // the main threshold after the displaced-origin category has lowered it.
+  const OriginSample sample = binding_origin_sample();
+  const WorkingPoints points = sample.calibrate(prompt_only());
   EXPECT_EQ(points.displaced_threshold, points.main_threshold);
 }
 
@@ -210,33 +273,11 @@ TEST(Calibration, InvalidInputsRejected) {
   EXPECT_THROW((void)sample.calibrate(bad_target), ConfigError);
 }
 
-// Sample with displaced-origin flags beside the other per-track inputs.
-struct OriginSample {
-  Sample tracks;
-  std::vector<std::uint8_t> origin;
-
-  void add(float score, bool is_genuine, float dxy, bool from_displaced_origin) {
-    tracks.add(score, is_genuine, dxy);
-    origin.push_back(from_displaced_origin ? 1 : 0);
-  }
-  WorkingPoints calibrate(const CalibrationConfig& config = {}) const {
-    return selection::calibrate(tracks.scores, tracks.genuine, tracks.dxy_bs, config, origin);
-  }
-};
-
 TEST(Calibration, DisplacedOriginLowersMainThreshold) {
-  // 200000 prompt genuine tracks with scores j / 200000 and 2000 genuine
-  // displaced-origin tracks at dxy 0.1 cm with scores i / 20000 (i = 1..2000).
-  // On all 202000 tracks the threshold would keep 99.5 % and lose about 4.6 %
+  // On all 202000 tracks of binding_origin_sample() the threshold would keep 99.5 % and lose about 4.6 %
   // of the displaced-origin tracks. To keep 1990 of those 2000 the threshold
   // must be their 11th lowest score, 11 / 20000.
-  OriginSample sample;
-  for (int j = 1; j <= 200000; ++j) {
-    sample.add(static_cast<float>(j) / 200000.0F, true, 0.0F, false);
-  }
-  for (int i = 1; i <= 2000; ++i) {
-    sample.add(static_cast<float>(i) / 20000.0F, true, 0.1F, true);
-  }
+  const OriginSample sample = binding_origin_sample();
   const WorkingPoints without = sample.tracks.calibrate(prompt_only());
   EXPECT_GT(without.main_threshold, 0.004);
 
@@ -319,9 +360,9 @@ TEST(Calibration, DisplacedOriginInputsChecked) {
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& error) {
     const std::string message = error.what();
-    EXPECT_NE(message.find("at least 2000 genuine displaced-origin tracks"), std::string::npos)
+    EXPECT_NE(message.find("has 1999 genuine displaced-origin tracks"), std::string::npos)
         << message;
-    EXPECT_NE(message.find("has 1999"), std::string::npos) << message;
+    EXPECT_NE(message.find("--no-displaced-origin"), std::string::npos) << message;
   }
 
   OriginSample flagged_fake = sample;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -129,13 +130,19 @@ SafetensorsFile read_safetensors(const std::string& path) {
                                 "8 for the header size",
                                 bytes.size()));
   }
+  constexpr std::string_view kHdf5Signature = "\x89HDF\r\n\x1a\n";
+  if (std::string_view(bytes.data(), 8) == kHdf5Signature) {
+    throw FileError(path, "header size",
+                    "this is an HDF5 file, not a safetensors model: are the MODEL and TRACKS "
+                    "arguments swapped?");
+  }
   std::uint64_t header_size = 0;
   std::memcpy(&header_size, bytes.data(), sizeof header_size);
   if (header_size > bytes.size() - 8 || header_size > kMaxHeaderBytes) {
     throw FileError(path, "header size",
-                    fmt::format("not a safetensors file, or truncated: the first 8 bytes announce "
-                                "{} bytes of header, but the file has {} bytes after them (expected "
-                                "at most that, and at most {})",
+                    fmt::format("not a safetensors file, or truncated: the first 8 bytes announce a "
+                                "header of {} bytes, but only {} bytes follow them (a model header "
+                                "has at most {} bytes)",
                                 header_size, bytes.size() - 8, kMaxHeaderBytes));
   }
   const std::size_t data_start = 8 + static_cast<std::size_t>(header_size);

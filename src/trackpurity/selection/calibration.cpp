@@ -4,8 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "trackpurity/core/error.hpp"
 #include "trackpurity/core/logging.hpp"
@@ -29,18 +31,38 @@ CategoryCalibration measure_recall(std::uint64_t kept, std::uint64_t genuine,
   return category;
 }
 
-// Throws ConfigError when a category has too few genuine tracks. `category`
-// prefixes "tracks" in the message, and `remedy` ends it with a way out
-// besides a larger sample.
-void require_enough(std::size_t available, double target_recall, const char* category,
-                    const char* remedy = "") {
+// Genuine-track count of one calibration category, for the sample-size check.
+struct CategorySize {
+  const char* name;    // precedes "tracks" in the message, for example "displaced "
+  std::size_t genuine;
+  const char* switch_off;  // option that leaves the category out, empty for none
+};
+
+// Throws one ConfigError that lists every category with fewer genuine tracks
+// than minimum_genuine_tracks(target_recall), and the ways out.
+void require_enough(const std::vector<CategorySize>& categories, double target_recall) {
   const std::uint64_t needed = minimum_genuine_tracks(target_recall);
-  if (available < needed) {
-    throw ConfigError(fmt::format(
-        "calibration at target recall {} needs at least {} genuine {}tracks (ceil(10 / (1 - "
-        "target))), but the sample has {}: use a larger calibration sample{}",
-        target_recall, needed, category, available, remedy));
+  std::vector<std::string> short_counts;
+  std::vector<std::string> switches;
+  for (const CategorySize& category : categories) {
+    if (category.genuine >= needed) {
+      continue;
+    }
+    short_counts.push_back(fmt::format("{} genuine {}tracks", category.genuine, category.name));
+    if (*category.switch_off != '\0') {
+      switches.emplace_back(category.switch_off);
+    }
   }
+  if (short_counts.empty()) {
+    return;
+  }
+  throw ConfigError(fmt::format(
+      "calibration at target recall {} needs at least {} genuine tracks in each category (ceil(10 "
+      "/ (1 - target))), but the sample has {}. Use a larger calibration sample (more events, or "
+      "--extra-sample), a lower --target-recall{}",
+      target_recall, needed, fmt::join(short_counts, " and "),
+      switches.empty() ? std::string()
+                       : fmt::format(", or leave the category out ({})", fmt::join(switches, ", "))));
 }
 
 // Highest main threshold at which the keep rule keeps target_recall of the
@@ -154,7 +176,14 @@ WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint
   }
 
   // 2. Set the thresholds.
-  require_enough(all_scores.size(), config.target_recall, "");
+  std::vector<CategorySize> sizes = {{"", all_scores.size(), ""}};
+  if (config.displaced_category) {
+    sizes.push_back({"displaced ", displaced_scores.size(), "--no-displaced-category"});
+  }
+  if (use_origin) {
+    sizes.push_back({"displaced-origin ", origin_tracks, "--no-displaced-origin"});
+  }
+  require_enough(sizes, config.target_recall);
   WorkingPoints working_points;
   working_points.target_recall = config.target_recall;
   working_points.confidence_level = config.confidence_level;
@@ -163,19 +192,19 @@ WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint
   working_points.main_threshold = threshold_for_recall(all_scores, config.target_recall);
   working_points.displaced_threshold = working_points.main_threshold;
   if (config.displaced_category) {
-    require_enough(displaced_scores.size(), config.target_recall, "displaced ",
-                   " or turn the displaced category off (--no-displaced-category)");
     working_points.displaced_threshold =
         threshold_for_recall(displaced_scores, config.target_recall);
   }
   working_points.displaced_origin_min_radius = config.displaced_origin_min_radius;
   working_points.displaced_origin_max_radius = config.displaced_origin_max_radius;
   if (use_origin) {
-    require_enough(origin_tracks, config.target_recall, "displaced-origin ",
-                   " or leave the displaced-origin category out (--no-displaced-origin)");
     working_points.main_threshold = std::min(
         working_points.main_threshold,
         origin_main_threshold(working_points, scores, dxy_bs, displaced_origin, origin_tracks));
+  }
+  if (!config.displaced_category) {
+    // Unused by the keep rule, but stored: keep it equal to the main threshold.
+    working_points.displaced_threshold = working_points.main_threshold;
   }
 
   // 3. Measure the recall of the full keep rule in each category.

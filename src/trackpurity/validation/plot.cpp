@@ -116,8 +116,10 @@ void render_png(const PlotSpec& spec, const std::filesystem::path& png) {
     const Marker& marker = spec.markers[i];
     script << fmt::format("set object {} circle at {:.9g},{:.9g} size char 0.6 fc rgb 'black' fs solid\n",
                           i + 1, marker.x, marker.y);
-    script << fmt::format("set label {} {} at {:.9g},{:.9g} offset char 1,1 noenhanced\n", i + 1,
-                          quoted(marker.label), marker.x, marker.y);
+    // Right-aligned, left of the point and one line lower per marker, so that
+    // labels of close points near the right edge stay inside the frame.
+    script << fmt::format("set label {} {} at {:.9g},{:.9g} right offset char -1,{} noenhanced\n", i + 1,
+                          quoted(marker.label), marker.x, marker.y, -static_cast<int>(i));
   }
   std::size_t point_count = 0;
   for (const Series& series : spec.series) {
