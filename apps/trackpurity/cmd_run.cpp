@@ -163,6 +163,8 @@ int run_main_job(const RunOptions& options) {
   validation::ValidationConfig validation_config;
   validation_config.displaced_dxy_cut = working_points.displaced_dxy_cut;
   validation_config.target_recall = working_points.target_recall;
+  validation_config.selection_description =
+      fmt::format("model {}, keeping {}", model_path, selection::keep_rule_text(working_points));
   validation::Validator validator(validation_config);
   PipelineSummary summary;
   std::vector<double> simulation_times;

@@ -2,6 +2,8 @@
 #include <filesystem>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "cli_common.hpp"
 #include "commands.hpp"
 #include "pipeline.hpp"
@@ -11,6 +13,7 @@
 #include "trackpurity/io/event_reader.hpp"
 #include "trackpurity/nn/safetensors.hpp"
 #include "trackpurity/selection/cut_classifier.hpp"
+#include "trackpurity/selection/working_points.hpp"
 #include "trackpurity/validation/validator.hpp"
 
 namespace trackpurity::cli {
@@ -47,6 +50,9 @@ int run_validate(const ValidateOptions& options) {
 
   validation::ValidationConfig config;
   config.displaced_dxy_cut = scorer.working_points()->displaced_dxy_cut;
+  config.selection_description =
+      fmt::format("model {}, keeping {}", options.model,
+                  selection::keep_rule_text(*scorer.working_points()));
   validation::Validator validator(config);
   const selection::CutClassifier classifier;
   ParallelConfig parallel;

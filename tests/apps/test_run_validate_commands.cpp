@@ -72,6 +72,9 @@ TEST_F(RunValidateCommands, ValidateWritesReportAndMetrics) {
   EXPECT_TRUE(metrics["cut"].contains("fake_rate"));
   EXPECT_EQ(metrics["events"].get<int>(), 6);
   EXPECT_EQ(metrics["tracks"].get<int>(), 1800);
+  EXPECT_EQ(metrics["selection"].get<std::string>(),
+            fmt::format("model {}, keeping score >= 0.5, or |dxy_bs| > 0.5 cm and score >= 0.3",
+                        model_path_));
   EXPECT_TRUE(validation::is_png_file(report + "/roc.png"));
   EXPECT_TRUE(std::filesystem::exists(report + "/report.md"));
 }

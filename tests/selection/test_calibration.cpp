@@ -416,6 +416,15 @@ TEST(WorkingPoints, ReadsFileWithoutOrigin) {
   }
 }
 
+TEST(WorkingPoints, KeepRuleInWords) {
+  WorkingPoints points;
+  points.main_threshold = 0.480951;
+  points.displaced_threshold = 0.26428;
+  EXPECT_EQ(keep_rule_text(points), "score >= 0.481, or |dxy_bs| > 0.5 cm and score >= 0.2643");
+  points.displaced_category = false;
+  EXPECT_EQ(keep_rule_text(points), "score >= 0.481");
+}
+
 TEST(WorkingPoints, MissingFieldNamed) {
   nlohmann::json json = to_json(WorkingPoints{});
   json.erase("main_threshold");

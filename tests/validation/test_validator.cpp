@@ -202,7 +202,9 @@ TEST(Validator, InputsOfWrongSizeAreRejected) {
 TEST(Validator, ReportRendersEveryPlot) {
   const edm::Event event = make_event();
   const Inputs inputs;
-  Validator validator;
+  ValidationConfig config;
+  config.selection_description = "model m.safetensors, keeping score >= 0.5";
+  Validator validator(config);
   for (int i = 0; i < 3; ++i) {
     validator.add({&event, inputs.scores, inputs.keep, inputs.quality, inputs.dxy});
   }
@@ -226,6 +228,9 @@ TEST(Validator, ReportRendersEveryPlot) {
   }
   EXPECT_EQ(pngs, 13);
   EXPECT_TRUE(std::filesystem::exists(directory / "metrics.json"));
+  EXPECT_NE(report.str().find("Network selection: model m.safetensors, keeping score >= 0.5."),
+            std::string::npos);
+  EXPECT_EQ(validator.metrics()["selection"], config.selection_description);
 
   // Each row of the headline table has its 4 cells: a '|' inside a cell
   // (as in |eta|) must be escaped.

@@ -102,6 +102,16 @@ void WorkingPoints::validate() const {
   }
 }
 
+std::string keep_rule_text(const WorkingPoints& working_points) {
+  const std::string main = fmt::format("score >= {:.4g}", working_points.main_threshold);
+  if (!working_points.displaced_category) {
+    return main;
+  }
+  return fmt::format("{}, or |dxy_bs| > {:g} cm and score >= {:.4g}", main,
+                     working_points.displaced_dxy_cut / units::cm,
+                     working_points.displaced_threshold);
+}
+
 nlohmann::json to_json(const WorkingPoints& working_points) {
   return {{"main_threshold", working_points.main_threshold},
           {"displaced_threshold", working_points.displaced_threshold},

@@ -56,6 +56,10 @@ struct WorkingPoints {
 
 nlohmann::json to_json(const WorkingPoints& working_points);
 
+// The keep rule in words, for reports: "score >= 0.481, or |dxy_bs| > 0.5 cm
+// and score >= 0.2643", or "score >= 0.481" without the displaced category.
+std::string keep_rule_text(const WorkingPoints& working_points);
+
 // Reads working points written by to_json. `source` names the file for error
 // messages. Throws FileError(source, "working_points.<field>", problem) for a
 // missing or mistyped field or for values that fail validate().

@@ -297,6 +297,9 @@ double Validator::auc_error() const {
 
 nlohmann::json Validator::metrics() const {
   nlohmann::json document;
+  if (!config_.selection_description.empty()) {
+    document["selection"] = config_.selection_description;
+  }
   document["events"] = events_;
   document["tracks"] = scores_.size();
   document["auc"] = auc();
@@ -477,6 +480,9 @@ void Validator::write_report(const std::filesystem::path& directory) const {
   }
   std::ofstream report(directory / "report.md");
   report << "# Track selection validation\n\n";
+  if (!config_.selection_description.empty()) {
+    report << "Network selection: " << config_.selection_description << ".\n\n";
+  }
   report << fmt::format("{} events, {} tracks. AUC of the network: {:.5f} +- {:.5f}.\n\n", events_,
                         scores_.size(), auc(), auc_error());
   report << "| | all tracks | network | cut-based high purity |\n|---|---|---|---|\n";

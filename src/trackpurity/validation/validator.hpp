@@ -28,6 +28,9 @@ struct ValidationConfig {
   double displaced_dxy_cut = 0.5 * units::cm;
   // Selection efficiency of genuine tracks at which the network is quoted.
   double target_recall = 0.995;
+  // The network selection validated, in words: the model and its keep rule.
+  // report.md and metrics.json ("selection") carry it when it is not empty.
+  std::string selection_description;
 };
 
 // Per-event inputs: the event with particles, hits, tracks and truth, and one
