@@ -65,40 +65,40 @@ void require_enough(const std::vector<CategorySize>& categories, double target_r
                        : fmt::format(", or leave the category out ({})", fmt::join(switches, ", "))));
 }
 
+// Highest threshold that keeps the `keep` highest of `scores` (1 <= keep <=
+// size) under the rule score >= threshold. Reorders `scores`.
+double threshold_keeping(std::vector<float>& scores, std::size_t keep) {
+  const auto kth = scores.begin() + static_cast<std::ptrdiff_t>(scores.size() - keep);
+  std::nth_element(scores.begin(), kth, scores.end());
+  return static_cast<double>(*kth);
+}
+
 // Highest main threshold at which the keep rule keeps target_recall of the
-// displaced-origin tracks. Those with |dxy_bs| above the cut and a score at the
-// displaced threshold are kept whatever the main threshold, and the rest need
-// score >= main threshold. Returns +infinity when the former already suffice.
+// displaced-origin tracks. Those that the displaced threshold keeps are kept
+// whatever the main threshold, and the rest need score >= main threshold.
+// Returns +infinity when the former already suffice.
 double origin_main_threshold(const WorkingPoints& working_points, std::span<const float> scores,
                              std::span<const float> dxy_bs,
-                             std::span<const std::uint8_t> displaced_origin,
-                             std::uint64_t origin_tracks) {
+                             std::span<const std::uint8_t> displaced_origin) {
   std::uint64_t kept_anyway = 0;
   std::vector<float> others;
   for (std::size_t i = 0; i < scores.size(); ++i) {
     if (displaced_origin[i] == 0) {
       continue;
     }
-    const bool displaced_keep = working_points.displaced_category &&
-                                std::abs(dxy_bs[i]) > working_points.displaced_dxy_cut &&
-                                scores[i] >= working_points.displaced_threshold;
-    if (displaced_keep) {
+    if (kept_as_displaced(working_points, scores[i], dxy_bs[i])) {
       ++kept_anyway;
     } else {
       others.push_back(scores[i]);
     }
   }
-  const auto needed_in_all = static_cast<std::uint64_t>(std::ceil(
+  const std::uint64_t origin_tracks = kept_anyway + others.size();
+  const auto needed = static_cast<std::uint64_t>(std::ceil(
       working_points.target_recall * static_cast<double>(origin_tracks) - kRoundingAllowance));
-  if (needed_in_all <= kept_anyway) {
+  if (needed <= kept_anyway) {
     return std::numeric_limits<double>::infinity();
   }
-  // Keep the `needed` highest of the other scores: the threshold is the
-  // needed-th highest, index others.size() - needed in ascending order.
-  const std::uint64_t needed = needed_in_all - kept_anyway;
-  const auto kth = others.begin() + static_cast<std::ptrdiff_t>(others.size() - needed);
-  std::nth_element(others.begin(), kth, others.end());
-  return static_cast<double>(*kth);
+  return threshold_keeping(others, needed - kept_anyway);
 }
 
 }  // namespace
@@ -128,9 +128,7 @@ double threshold_for_recall(std::vector<float>& genuine_scores, double target_re
   const auto count = static_cast<double>(genuine_scores.size());
   const auto k = static_cast<std::size_t>(
       std::floor((1.0 - target_recall) * count + kRoundingAllowance));
-  const auto kth = genuine_scores.begin() + static_cast<std::ptrdiff_t>(k);
-  std::nth_element(genuine_scores.begin(), kth, genuine_scores.end());
-  return static_cast<double>(*kth);
+  return threshold_keeping(genuine_scores, genuine_scores.size() - k);
 }
 
 WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint8_t> genuine,
@@ -200,7 +198,7 @@ WorkingPoints calibrate(std::span<const float> scores, std::span<const std::uint
   if (use_origin) {
     working_points.main_threshold = std::min(
         working_points.main_threshold,
-        origin_main_threshold(working_points, scores, dxy_bs, displaced_origin, origin_tracks));
+        origin_main_threshold(working_points, scores, dxy_bs, displaced_origin));
   }
   if (!config.displaced_category) {
     // Unused by the keep rule, but stored: keep it equal to the main threshold.

@@ -9,16 +9,21 @@
 
 namespace trackpurity::selection {
 
-// Keep decision of one track: score >= main threshold, or (displaced category
-// on, |dxy_bs| > cut and score >= displaced threshold). A NaN score or dxy_bs
-// fails its comparisons.
-inline bool keep_track(const WorkingPoints& working_points, float score, float dxy_bs) noexcept {
-  if (score >= working_points.main_threshold) {
-    return true;
-  }
+// Displaced part of the keep rule: the displaced category is on, |dxy_bs| >
+// cut and score >= displaced threshold. A track it keeps is kept whatever the
+// main threshold.
+inline bool kept_as_displaced(const WorkingPoints& working_points, float score,
+                              float dxy_bs) noexcept {
   return working_points.displaced_category &&
          std::abs(dxy_bs) > working_points.displaced_dxy_cut &&
          score >= working_points.displaced_threshold;
+}
+
+// Keep decision of one track: score >= main threshold, or kept_as_displaced.
+// A NaN score or dxy_bs fails its comparisons.
+inline bool keep_track(const WorkingPoints& working_points, float score, float dxy_bs) noexcept {
+  return score >= working_points.main_threshold ||
+         kept_as_displaced(working_points, score, dxy_bs);
 }
 
 // Writes one keep flag (1 = keep) per track into `keep`. A track whose

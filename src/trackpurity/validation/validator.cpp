@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -52,6 +53,20 @@ Series ratio_series(const RatioHistogram& histogram, const std::string& title) {
     series.y_high.push_back(histogram.upper(bin));
   }
   return series;
+}
+
+// Index of the genuine track of `particle` with the highest score, if it has one.
+std::optional<std::size_t> best_track_of(const edm::Event& event, std::span<const float> scores,
+                                         std::uint32_t particle) {
+  std::optional<std::size_t> best;
+  for (std::size_t track = 0; track < event.track_truth.size(); ++track) {
+    const edm::TrackTruth& truth = event.track_truth[track];
+    if (truth.genuine && truth.particle == static_cast<std::int32_t>(particle) &&
+        (!best || scores[track] > scores[*best])) {
+      best = track;
+    }
+  }
+  return best;
 }
 
 // Lists lost particles in report.md, at most kMaxListed of them.
@@ -258,18 +273,11 @@ void Validator::add(const EventInputs& inputs) {
     lost.pt = particle.pt();
     lost.eta = particle.eta();
     lost.production_radius = particle.production_radius();
-    bool first = true;
-    for (std::size_t track = 0; track < tracks; ++track) {
-      const edm::TrackTruth& truth = event.track_truth[track];
-      if (!truth.genuine || truth.particle != static_cast<std::int32_t>(particle.id) ||
-          (!first && inputs.scores[track] <= lost.best_score)) {
-        continue;
-      }
-      first = false;
-      lost.best_score = inputs.scores[track];
-      lost.best_dxy_bs = inputs.dxy_bs[track];
-      lost.best_normalized_chi2 = event.tracks[track].normalized_chi2();
-      lost.best_hits = static_cast<std::uint32_t>(event.tracks[track].hits.size());
+    if (const std::optional<std::size_t> best = best_track_of(event, inputs.scores, particle.id)) {
+      lost.best_score = inputs.scores[*best];
+      lost.best_dxy_bs = inputs.dxy_bs[*best];
+      lost.best_normalized_chi2 = event.tracks[*best].normalized_chi2();
+      lost.best_hits = static_cast<std::uint32_t>(event.tracks[*best].hits.size());
     }
     if (is_prompt) {
       lost_prompt_.push_back(lost);
