@@ -340,14 +340,14 @@ TEST(Calibration, OriginThresholdIsHighestPossible) {
     }
   }
   raised.main_threshold = next_score;
-  std::uint64_t kept = 0;
+  std::uint64_t kept_when_raised = 0;
   for (std::size_t i = 0; i < sample.origin.size(); ++i) {
     if (sample.origin[i] != 0 &&
         keep_track(raised, sample.tracks.scores[i], sample.tracks.dxy_bs[i])) {
-      ++kept;
+      ++kept_when_raised;
     }
   }
-  EXPECT_LT(static_cast<double>(kept), 0.995 * 4000.0);
+  EXPECT_LT(static_cast<double>(kept_when_raised), 0.995 * 4000.0);
 }
 
 TEST(Calibration, DisplacedOriginInputsChecked) {
